@@ -1,0 +1,122 @@
+"""The ``trainer`` command: content, accounts and the demo."""
+import json
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, routes_command, shell_command
+from sqlalchemy import select
+
+from . import create_app
+from .core.content import load_content
+from .core.errors import ContentInvalid
+from .extensions import db
+
+
+def _create_cli_app():
+    return create_app({"CLI": True})
+
+
+@click.group(cls=FlaskGroup, create_app=_create_cli_app, add_default_commands=False)
+def main():
+    """trainer: training and certification for e-commerce customer service."""
+
+
+main.add_command(shell_command)
+main.add_command(routes_command)
+
+
+@main.group()
+def content():
+    """Check, load and list the files under content/."""
+
+
+def _load_or_report():
+    try:
+        return load_content(current_app.config["CONTENT_DIR"])
+    except ContentInvalid as invalid:
+        for error in invalid.errors:
+            click.echo(str(error), err=True)
+        click.echo(f"{len(invalid.errors)} problem(s) found; nothing was loaded.", err=True)
+        sys.exit(1)
+
+
+@content.command("check")
+def content_check():
+    """Validate every content file; print each problem; exit 1 on any."""
+    bundle = _load_or_report()
+    click.echo(f"OK: {len(bundle.lessons)} lessons")
+
+
+@content.command("sync")
+def content_sync():
+    """Load the content into the database: all or nothing, and a re-run changes nothing."""
+    from .services.catalog import sync_content
+
+    report = sync_content(_load_or_report())
+    db.session.commit()
+    click.echo(f"added {len(report.added)}, updated {len(report.updated)}, "
+               f"retired {len(report.retired)}, unchanged {report.unchanged}")
+    for label, keys in (("added", report.added), ("updated", report.updated), ("retired", report.retired)):
+        for key in keys:
+            click.echo(f"  {label}: {key}")
+
+
+@content.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array instead of a table.")
+def content_list(as_json):
+    """List every loaded item: id, kind, title, lesson."""
+    from .models import Lesson
+
+    rows = db.session.scalars(select(Lesson).where(Lesson.retired.is_(False)).order_by(Lesson.position))
+    items = [{"id": r.key, "kind": "lesson", "title": r.title, "lesson": r.key} for r in rows]
+    if as_json:
+        click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+    else:
+        for item in items:
+            click.echo(f"{item['kind']:<10} {item['id']:<32} {item['title']}")
+
+
+@main.group()
+def user():
+    """Manage accounts from the command line."""
+
+
+@user.command("create")
+@click.argument("username")
+@click.option("--name", required=True, help="Display name.")
+@click.option("--role", "roles", multiple=True, default=["trainee"], show_default=True,
+              type=click.Choice(["trainee", "trainer", "manager", "admin"]), help="Repeat for several roles.")
+@click.password_option()
+def user_create(username, name, roles, password):
+    """Create an account (e.g. the first administrator)."""
+    from .services import accounts
+
+    try:
+        accounts.create_user("cli", username, name, password, roles)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"created {username} ({', '.join(roles)})")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def demo(host, port):
+    """Upgrade the database, load the content, create demo accounts and serve."""
+    from flask_migrate import upgrade
+    from waitress import serve
+
+    from .services.catalog import sync_content
+    from .services.demo import DEMO_PASSWORD, seed_demo
+
+    current_app.config["DEMO"] = True
+    upgrade()
+    sync_content(_load_or_report())
+    seed_demo()
+    db.session.commit()
+    db.session.remove()
+    click.echo(f"trainer demo on http://{host}:{port}/  accounts: trainee, trainer, manager, admin "
+               f"(password {DEMO_PASSWORD})")
+    serve(current_app._get_current_object(), host=host, port=port, threads=8)

@@ -1,0 +1,1 @@
+"""Use cases. Core and models meet only here; functions flush, callers commit."""

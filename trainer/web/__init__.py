@@ -1,0 +1,74 @@
+"""The web layer: one blueprint per audience, plus error pages and the language choice."""
+from flask import redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_wtf.csrf import CSRFError
+
+from ..extensions import db
+
+
+def register_blueprints(app):
+    from . import access  # noqa: F401  registers the session loader
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .study import bp as study_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(study_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.add_url_rule("/", endpoint="index", view_func=index)
+    app.context_processor(_template_globals)
+
+
+def index():
+    """Everyone starts on their study path."""
+    return redirect(url_for("study.home"))
+
+
+def _template_globals():
+    from .admin.forms import ROLE_LABELS
+
+    return {"get_locale": get_locale, "role_labels": ROLE_LABELS}
+
+
+def select_locale():
+    """The language the person chose, else Simplified Chinese."""
+    from flask import current_app
+
+    chosen = session.get("locale")
+    return chosen if chosen in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def register_error_handlers(app):
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_template("errors/error.html", code=400, reason="csrf"), 400
+
+    @app.errorhandler(403)
+    @app.errorhandler(404)
+    @app.errorhandler(413)
+    @app.errorhandler(429)
+    def client_error(error):
+        return render_template("errors/error.html", code=error.code, reason=None), error.code
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return render_template("errors/error.html", code=500, reason=None), 500
+
+    @app.teardown_request
+    def _rollback_unfinished(exc):
+        if exc is not None:
+            db.session.rollback()
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        )
+        if request.endpoint and request.endpoint.startswith(("auth.", "admin.")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

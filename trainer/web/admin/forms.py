@@ -1,0 +1,48 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import EmailField, SelectMultipleField, StringField, SubmitField, widgets
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from ...core.roster import USERNAME
+from ...models import Role
+
+ROLE_LABELS = {
+    Role.TRAINEE: _l("Trainee"),
+    Role.TRAINER: _l("Trainer"),
+    Role.MANAGER: _l("Manager"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+
+class RolesField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+    def __init__(self, label=None, **kwargs):
+        super().__init__(label, choices=[(role.value, text) for role, text in ROLE_LABELS.items()], **kwargs)
+
+
+class CreateUserForm(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
+    username = StringField(_l("Username"), validators=[
+        DataRequired(), Length(min=2, max=64),
+        Regexp(USERNAME.pattern, message=_l("Lower-case letters, digits, '.', '_' or '-'.")),
+    ], filters=[lambda v: v.strip().lower() if v else v])
+    email = EmailField(_l("Email (optional)"), validators=[Optional(), Email(), Length(max=254)])
+    cohort = StringField(_l("Cohort (optional)"), validators=[Optional(), Length(max=100)])
+    roles = RolesField(_l("Roles"), validators=[DataRequired(message=_l("Choose at least one role."))],
+                       default=[Role.TRAINEE.value])
+    submit = SubmitField(_l("Create account"))
+
+
+class RolesForm(FlaskForm):
+    roles = RolesField(_l("Roles"), validators=[DataRequired(message=_l("Choose at least one role."))])
+    submit = SubmitField(_l("Save roles"))
+
+
+class RosterForm(FlaskForm):
+    file = FileField(_l("Cohort file (CSV)"), validators=[
+        FileRequired(), FileAllowed(["csv", "txt"], _l("Upload a .csv file.")),
+    ])
+    submit = SubmitField(_l("Import"))

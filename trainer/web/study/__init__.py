@@ -1,0 +1,9 @@
+from flask import Blueprint
+
+from ..access import require_role
+
+bp = Blueprint("study", __name__, url_prefix="/study")
+# Everyone signed in may read the handbook; trainers and managers need to know it too.
+require_role(bp)
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,65 @@
+from flask import abort, jsonify, redirect, render_template, url_for
+from flask_login import current_user
+
+from ...extensions import db
+from ...services import progress
+from . import bp
+from .forms import MarkStudiedForm, ReadingTimeForm
+
+
+def _lesson_or_404(key):
+    lesson = progress.get_lesson(key)
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
+@bp.route("/")
+def home():
+    """My path through the handbook and how far I am."""
+    path = progress.study_path(current_user)
+    return render_template("study/home.html", path=path)
+
+
+@bp.route("/lessons/")
+def lessons():
+    """The handbook's table of contents with my status on each lesson."""
+    return render_template("study/lessons.html", path=progress.study_path(current_user))
+
+
+@bp.route("/lessons/<key>")
+def lesson(key):
+    """Read one lesson."""
+    lesson = _lesson_or_404(key)
+    state = progress.open_lesson(current_user, lesson)
+    db.session.commit()
+    previous, following = progress.neighbours(lesson)
+    return render_template("study/lesson.html", lesson=lesson, progress=state,
+                           previous=previous, following=following, form=MarkStudiedForm())
+
+
+@bp.route("/lessons/<key>/studied", methods=["POST"])
+def mark_studied(key):
+    """Mark a lesson as studied (or not), then go on to the next one."""
+    lesson = _lesson_or_404(key)
+    form = MarkStudiedForm()
+    if not form.validate_on_submit():
+        abort(400)
+    progress.mark_studied(current_user, lesson, studied=form.wants_studied)
+    db.session.commit()
+    _, following = progress.neighbours(lesson)
+    if form.wants_studied and following:
+        return redirect(url_for("study.lesson", key=following.key))
+    return redirect(url_for("study.lesson", key=lesson.key))
+
+
+@bp.route("/lessons/<key>/time", methods=["POST"])
+def record_time(key):
+    """Visible reading time, reported by the page every 30 seconds."""
+    lesson = _lesson_or_404(key)
+    form = ReadingTimeForm()
+    if not form.validate_on_submit():
+        return jsonify(error="invalid"), 400
+    added = progress.record_time(current_user, lesson, form.seconds.data)
+    db.session.commit()
+    return jsonify(added=added)
