@@ -34,6 +34,10 @@ def create_app(config=None):
     extensions.babel.init_app(app, locale_selector=select_locale)
     register_blueprints(app)
     register_error_handlers(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
     _configure_login(extensions.login_manager)
     return app
 

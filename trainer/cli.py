@@ -7,13 +7,14 @@ from flask import current_app
 from flask.cli import FlaskGroup, routes_command, shell_command
 from sqlalchemy import select
 
-from . import create_app
 from .core.content import load_content
 from .core.errors import ContentInvalid
 from .extensions import db
 
 
 def _create_cli_app():
+    from . import create_app
+
     return create_app({"CLI": True})
 
 
@@ -26,7 +27,13 @@ main.add_command(shell_command)
 main.add_command(routes_command)
 
 
-@main.group()
+def register_commands(app):
+    """Add the project's commands to ``app.cli`` (the ``trainer`` command finds them there)."""
+    for command in (content, user, demo):
+        app.cli.add_command(command)
+
+
+@click.group()
 def content():
     """Check, load and list the files under content/."""
 
@@ -77,7 +84,7 @@ def content_list(as_json):
             click.echo(f"{item['kind']:<10} {item['id']:<32} {item['title']}")
 
 
-@main.group()
+@click.group()
 def user():
     """Manage accounts from the command line."""
 
@@ -100,7 +107,7 @@ def user_create(username, name, roles, password):
     click.echo(f"created {username} ({', '.join(roles)})")
 
 
-@main.command()
+@click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def demo(host, port):

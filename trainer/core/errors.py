@@ -25,7 +25,7 @@ class ContentInvalid(Exception):
 
 
 class RosterInvalid(Exception):
-    """A cohort file with bad rows; ``errors`` maps row number → list of messages."""
+    """A cohort file with bad rows; ``errors`` maps line number → list of ``roster.Problem``."""
 
     def __init__(self, errors):
         self.errors = errors

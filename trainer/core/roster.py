@@ -23,6 +23,35 @@ HEADERS = {
 REQUIRED = ("name", "username", "cohort")
 
 
+#: English wording of each problem; the web layer shows them translated.
+PROBLEMS = {
+    "not_text": "the file is neither UTF-8 nor GBK text; save it as CSV (UTF-8)",
+    "empty_file": "the file is empty",
+    "missing_columns": "missing column(s): {columns} (header: name,username,cohort,email)",
+    "too_many_rows": "more than {limit} rows; split the file",
+    "no_people": "the file has a header but no people",
+    "name_invalid": "name: required, at most 100 characters",
+    "username_invalid": "username: '{username}' must be 2–64 letters, digits, '.', '_' or '-'",
+    "username_repeated": "username: '{username}' appears twice (also line {line})",
+    "username_taken": "username: '{username}' already has an account",
+    "cohort_invalid": "cohort: required, at most 100 characters",
+    "email_invalid": "email: '{email}' is not a valid address",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    params: dict
+
+    def __str__(self):
+        return PROBLEMS[self.code].format(**self.params)
+
+
+def problem(code, **params):
+    return Problem(code, params)
+
+
 @dataclass(frozen=True)
 class RosterRow:
     line: int
@@ -39,11 +68,19 @@ def decode_roster(data):
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise RosterInvalid({0: ["the file is neither UTF-8 nor GBK text; save it as CSV (UTF-8)"]})
+    raise RosterInvalid({0: [problem("not_text")]})
 
 
 def parse_roster(data):
     """Return the valid rows, or raise ``RosterInvalid`` naming every bad row."""
+    rows, errors = check_roster(data)
+    if errors:
+        raise RosterInvalid(errors)
+    return rows
+
+
+def check_roster(data):
+    """``(valid rows, {line: [problems]})``; a file-level problem raises ``RosterInvalid``."""
     reader = csv.reader(io.StringIO(decode_roster(data), newline=""))
     header = next(reader, None)
     columns = _columns(header)
@@ -52,23 +89,21 @@ def parse_roster(data):
         if not any(cell.strip() for cell in record):
             continue
         if len(rows) + len(errors) >= MAX_ROWS:
-            raise RosterInvalid({line: [f"more than {MAX_ROWS} rows; split the file"]})
+            raise RosterInvalid({line: [problem("too_many_rows", limit=MAX_ROWS)]})
         row, problems = _row(line, record, columns, seen)
         if problems:
             errors[line] = problems
         else:
             rows.append(row)
             seen[row.username] = line
-    if errors:
-        raise RosterInvalid(errors)
-    if not rows:
-        raise RosterInvalid({1: ["the file has a header but no people"]})
-    return rows
+    if not rows and not errors:
+        raise RosterInvalid({1: [problem("no_people")]})
+    return rows, errors
 
 
 def _columns(header):
     if not header:
-        raise RosterInvalid({1: ["the file is empty"]})
+        raise RosterInvalid({1: [problem("empty_file")]})
     columns = {}
     for index, title in enumerate(header):
         key = HEADERS.get(title.strip().lower())
@@ -76,7 +111,7 @@ def _columns(header):
             columns[key] = index
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
-        raise RosterInvalid({1: [f"missing column(s): {', '.join(missing)} (header: name,username,cohort,email)"]})
+        raise RosterInvalid({1: [problem("missing_columns", columns=", ".join(missing))]})
     return columns
 
 
@@ -88,16 +123,16 @@ def _row(line, record, columns, seen):
     name, username, cohort, email = cell("name"), cell("username").lower(), cell("cohort"), cell("email")
     problems = []
     if not name or len(name) > 100:
-        problems.append("name: required, at most 100 characters")
+        problems.append(problem("name_invalid"))
     if not USERNAME.match(username):
-        problems.append(f"username: '{username}' must be 2–64 letters, digits, '.', '_' or '-'")
+        problems.append(problem("username_invalid", username=username))
     elif username in seen:
-        problems.append(f"username: '{username}' appears twice (also line {seen[username]})")
+        problems.append(problem("username_repeated", username=username, line=seen[username]))
     if not cohort or len(cohort) > 100:
-        problems.append("cohort: required, at most 100 characters")
+        problems.append(problem("cohort_invalid"))
     if email:
         try:
             email = validate_email(email, check_deliverability=False).normalized
-        except EmailNotValidError as exc:
-            problems.append(f"email: {exc}")
+        except EmailNotValidError:
+            problems.append(problem("email_invalid", email=email))
     return RosterRow(line, name, username, cohort, email or None), problems

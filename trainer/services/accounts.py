@@ -8,7 +8,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import select, update
 
-from ..core.roster import parse_roster
+from ..core.roster import check_roster, problem
 from ..core.errors import RosterInvalid
 from ..extensions import db
 from ..models import AuthSession, Cohort, Role, User, UserRole
@@ -185,9 +185,11 @@ def import_roster(actor, data):
 
     Returns ``[(user, temporary password)]``; raises ``RosterInvalid`` with per-row errors.
     """
-    rows = parse_roster(data)
+    rows, errors = check_roster(data)
     taken = set(db.session.scalars(select(User.username).where(User.username.in_([r.username for r in rows]))))
-    errors = {r.line: [f"username: '{r.username}' already has an account"] for r in rows if r.username in taken}
+    for row in rows:
+        if row.username in taken:
+            errors[row.line] = [problem("username_taken", username=row.username)]
     if errors:
         raise RosterInvalid(errors)
     created = []

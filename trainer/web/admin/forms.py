@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import EmailField, SelectMultipleField, StringField, SubmitField, widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from ...core.roster import USERNAME
@@ -20,7 +21,7 @@ class RolesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
     def __init__(self, label=None, **kwargs):
-        super().__init__(label, choices=[(role.value, text) for role, text in ROLE_LABELS.items()], **kwargs)
+        super().__init__(label, choices=[SelectChoice(role.value, text) for role, text in ROLE_LABELS.items()], **kwargs)
 
 
 class CreateUserForm(FlaskForm):
@@ -46,3 +47,19 @@ class RosterForm(FlaskForm):
         FileRequired(), FileAllowed(["csv", "txt"], _l("Upload a .csv file.")),
     ])
     submit = SubmitField(_l("Import"))
+
+
+#: Cohort-file problems as people read them (codes from ``core.roster.PROBLEMS``).
+ROSTER_MESSAGES = {
+    "not_text": _l("The file is neither UTF-8 nor GBK text; save it as CSV (UTF-8)."),
+    "empty_file": _l("The file is empty."),
+    "missing_columns": _l("Missing column(s): %(columns)s. The header must be name,username,cohort,email."),
+    "too_many_rows": _l("More than %(limit)s rows; split the file."),
+    "no_people": _l("The file has a header but no people."),
+    "name_invalid": _l("Name: required, at most 100 characters."),
+    "username_invalid": _l("Username '%(username)s': 2–64 lower-case letters, digits, '.', '_' or '-'."),
+    "username_repeated": _l("Username '%(username)s' appears twice (also line %(line)s)."),
+    "username_taken": _l("Username '%(username)s' already has an account."),
+    "cohort_invalid": _l("Cohort: required, at most 100 characters."),
+    "email_invalid": _l("Email '%(email)s' is not a valid address."),
+}

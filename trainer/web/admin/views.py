@@ -10,7 +10,7 @@ from ...services import accounts
 from ..access import get_or_404
 from ..auth.forms import EmptyForm
 from . import bp
-from .forms import CreateUserForm, RolesForm, RosterForm
+from .forms import ROSTER_MESSAGES, CreateUserForm, RolesForm, RosterForm
 
 
 @bp.route("/users")
@@ -99,7 +99,8 @@ def import_cohort():
             created = accounts.import_roster(current_user, form.file.data.read())
         except RosterInvalid as invalid:
             db.session.rollback()
-            row_errors = sorted(invalid.errors.items())
+            row_errors = [(line, [ROSTER_MESSAGES[p.code] % p.params for p in problems])
+                          for line, problems in sorted(invalid.errors.items())]
         else:
             db.session.commit()
             return render_template("admin/credentials.html", created=created)

@@ -1,0 +1,45 @@
+"""Everything under content/ validates, and every lesson has what a new hire needs."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from trainer.config import REPO_ROOT
+from trainer.core.content import load_content
+
+SEEDS_CHECK = REPO_ROOT.parent / "shared" / "tools" / "verbatim_check.py"
+
+
+@pytest.fixture(scope="module")
+def bundle():
+    return load_content(REPO_ROOT / "content")
+
+
+def test_the_handbook_has_between_15_and_25_lessons_in_parts(bundle):
+    assert 15 <= len(bundle.lessons) <= 25
+    parts = list(dict.fromkeys(lesson.part for lesson in bundle.lessons))
+    assert len(parts) >= 5
+    # a part's lessons are contiguous in handbook order
+    assert parts == [p for i, p in enumerate(lesson.part for lesson in bundle.lessons)
+                     if i == 0 or bundle.lessons[i - 1].part != p]
+
+
+@pytest.mark.parametrize("path", sorted((REPO_ROOT / "content" / "manual").glob("*.md")), ids=lambda p: p.stem)
+def test_every_lesson_has_examples_dialogues_mistakes_and_summary(bundle, path):
+    lesson = next(l for l in bundle.lessons if l.source.endswith(path.name))
+    headings = [text for level, _, text in lesson.outline if level == 2]
+    assert headings[-2:] == ["常见错误", "要点小结"], headings
+    assert 'class="admonition example"' in lesson.html
+    assert 'class="admonition good"' in lesson.html and 'class="admonition bad"' in lesson.html
+    assert "<strong>" in lesson.html
+    assert len(lesson.objectives) >= 3
+    body = re.sub(r"<[^>]+>", "", lesson.html)
+    assert len(re.findall(r"[\u4e00-\u9fff]", body)) >= 900
+
+
+@pytest.mark.skipif(not SEEDS_CHECK.exists(), reason="../shared/tools/verbatim_check.py not present")
+def test_no_sentence_is_copied_from_the_source_documents():
+    result = subprocess.run([sys.executable, str(SEEDS_CHECK), str(REPO_ROOT)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:]

@@ -1,0 +1,77 @@
+"""A person in headless Chromium signs in and reads a lesson, on a phone and on a desktop."""
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from trainer import create_app
+from trainer.extensions import db
+from tests.conftest import PASSWORD, base_config
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian package 'chromium')"),
+]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """The real app served over HTTP from a thread, with test content and one trainee."""
+    from trainer.core.content import load_content
+    from trainer.services import accounts
+    from trainer.services.catalog import sync_content
+
+    app = create_app(base_config(f"sqlite:///{tmp_path / 'live.db'}"))
+    with app.app_context():
+        db.create_all()
+        sync_content(load_content(app.config["CONTENT_DIR"]))
+        accounts.create_user("test", "ann", "安妮", PASSWORD, ["trainee"])
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def chromium():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1366, "height": 900}], ids=["phone", "desktop"])
+def test_sign_in_and_read_a_lesson(live_server, chromium, viewport):
+    page = chromium.new_page(viewport=viewport)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+    page.goto(live_server + "/study/")
+    assert page.url.endswith("/login?next=%2Fstudy%2F")
+    page.get_by_label("用户名").fill("ann")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/study/")
+    assert page.get_by_role("heading", level=1).inner_text() == "你好，安妮"
+
+    page.get_by_role("link", name="继续学习").click()
+    title = page.get_by_role("heading", level=1).inner_text()
+    assert page.locator(".lesson-body h2").count() >= 1
+    # the body text is readable: no horizontal scrolling on a phone
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.get_by_role("button", name="标记为已学完").first.click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() != title  # moved on to the next lesson
+    page.goto(live_server + "/study/lessons/")
+    assert page.locator(".state-studied").count() == 1
+    width = page.evaluate("getComputedStyle(document.querySelector('.progress-fill')).width")
+    assert width != "0px"  # the page script ran under the CSP and drew the progress bar
+    assert errors == []
