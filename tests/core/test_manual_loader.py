@@ -69,8 +69,9 @@ FRONT_MATTER_CASES = [
     # (source, line, field, fragment of the message)
     pytest.param(edit("minutes: 5\n", "minutes: 5\ncolour: 红色\n"), 7, "colour", "unknown key", id="unknown-key"),
     pytest.param(edit("minutes: 5\n", "minutes: 5\ntitle: 又一个标题\n"), 7, "title", "duplicate key", id="duplicate-key"),
-    pytest.param(edit("part: 测试", "part: &p 测试"), 4, "", "anchors and aliases", id="anchor"),
-    pytest.param(edit("  - 目标一", "  - *p"), 9, "", "anchors and aliases", id="alias"),
+    pytest.param(edit("part: 测试", "part: &p 测试"), 4, "part", "anchors and aliases", id="anchor"),
+    pytest.param(edit("  - 目标一", "  - *p"), 9, "objectives[0]", "anchors and aliases", id="alias"),
+    pytest.param(edit("id: sample", "&i id: sample"), 2, "id", "anchors and aliases", id="anchor-on-key"),
     pytest.param(edit("required: true", "required: yes"), 7, "required", "'yes' would be read as a boolean", id="yes"),
     pytest.param(edit("required: true", "required: on"), 7, "required", "'on' would be read as a boolean", id="on"),
     pytest.param(edit("required: true", "required: no"), 7, "required", "'no' would be read as a boolean", id="no"),
@@ -105,11 +106,8 @@ FILE_CASES = [
     pytest.param(edit("part: 测试", "part: 测试: 多余"), 4, "", "YAML syntax", id="colon-in-value"),
     pytest.param(edit("part: 测试", "part:\t测试"), 4, "", "YAML syntax", id="tab"),
     pytest.param(edit("  - 目标一", "  - 目标一\n - 目标二"), 10, "", "YAML syntax", id="bad-indent"),
-    pytest.param(
-        edit("title: 示例课", 'title: "没有闭合的引号'), 3, "", "YAML syntax", id="unterminated-quote",
-        marks=_xfail("reports the end of the front matter (line 9), not the line where the quoted string "
-                     "opens: source.parse_yaml prefers problem_mark over context_mark"),
-    ),
+    pytest.param(edit("title: 示例课", 'title: "没有闭合的引号'), 3, "", "while scanning a quoted scalar", id="unterminated-quote"),
+    pytest.param(edit("  - 目标一", "  - '没有闭合"), 9, "", "YAML syntax", id="unterminated-quote-in-list"),
     pytest.param(VALID.encode("gbk"), 3, "", "not valid UTF-8", id="gbk-file"),
     pytest.param(
         VALID.encode().replace("正文。".encode(), "正文。".encode("gbk")), 14, "", "not valid UTF-8", id="gbk-line-14",
@@ -126,15 +124,13 @@ def test_file_problem_names_line(source, line, field, fragment):
 
 BODY_CASES = [
     pytest.param(edit("## 小节", "# 小节"), 12, "no '#' headings", id="h1"),
-    pytest.param(
-        edit("## 小节", "#小节"), 12, "no '#' headings", id="h1-without-space",
-        marks=_xfail("Python-Markdown renders '#小节' as an h1 (nh3 then strips the tag, leaving bare text), "
-                     "but manual._HEADING needs whitespace after '#', so the file loads without an error"),
-    ),
-    pytest.param(
-        edit("## 小节", "小节\n==="), 12, "no '#' headings", id="setext-h1",
-        marks=_xfail("a setext heading ('===' underline) renders as an h1 but _check_body only knows '#' headings"),
-    ),
+    pytest.param(edit("## 小节", "#小节"), 12, "no '#' headings", id="h1-without-space"),
+    pytest.param(edit("## 小节", "小节\n==="), 12, "no '#' headings", id="setext-h1"),
+    pytest.param(edit("## 小节", "小节\n---\n\n#### 深入"), 15, "skips a level (h2 → h4)", id="setext-h2-then-h4"),
+    pytest.param(edit("## 小节\n", "空的\n---\n## 小节\n"), 12, "section '空的' has no text", id="setext-h2-empty"),
+    pytest.param(edit("## 小节", "###小节"), 12, "skips a level (h1 → h3)", id="h3-without-space"),
+    pytest.param(VALID + "\n* * *\n小节\n===\n\n文字。\n", 17, "no '#' headings", id="setext-h1-after-rule"),
+    pytest.param(VALID + "\n!!! tip\n    内容\n小节\n===\n\n文字。\n", 18, "no '#' headings", id="setext-h1-after-block"),
     pytest.param(VALID + "\n#### 深入\n\n文字。\n", 16, "skips a level (h2 → h4)", id="h2-to-h4"),
     pytest.param(edit("## 小节", "### 小节"), 12, "skips a level (h1 → h3)", id="starts-at-h3"),
     pytest.param(edit("## 小节\n", "## 空的\n## 小节\n"), 12, "section '空的' has no text", id="empty-then-heading"),
@@ -143,22 +139,12 @@ BODY_CASES = [
     ),
     pytest.param(VALID + "\n## 结尾\n", 16, "section '结尾' has no text", id="empty-at-end"),
     pytest.param(VALID + "\n## \n\n文字。\n", 16, "empty heading", id="empty-heading-trailing-space"),
-    pytest.param(
-        VALID + "\n##\n\n文字。\n", 16, "empty heading", id="empty-heading",
-        marks=_xfail("a bare '##' renders as an empty <h2> (and an outline entry with no text), but "
-                     "manual._HEADING needs whitespace after the hashes, so it is not reported"),
-    ),
+    pytest.param(VALID + "\n##\n\n文字。\n", 16, "empty heading", id="empty-heading"),
+    pytest.param(VALID + "\n## ##\n\n文字。\n", 16, "empty heading", id="empty-heading-closing-hashes"),
     pytest.param(VALID + '\n!!! foo "标题"\n    内容\n', 16, "unknown block '!!! foo'", id="unknown-admonition"),
-    pytest.param(
-        VALID + '\n!!!foo "标题"\n    内容\n', 16, "unknown block '!!! foo'", id="unknown-admonition-no-space",
-        marks=_xfail("Python-Markdown's admonition accepts '!!!foo' (the space is optional) but "
-                     "manual._ADMONITION needs one, so the unknown kind is not reported"),
-    ),
-    pytest.param(
-        VALID + "\n```\n# 代码里的一级标题\n```\n", 17, "no '#' headings", id="h1-inside-backtick-fence",
-        marks=_xfail("the checker skips ``` fences, but render_markdown does not enable fenced_code: "
-                     "the '#' line renders as a (stripped) h1 and the fences as literal text"),
-    ),
+    pytest.param(VALID + '\n!!!foo "标题"\n    内容\n', 16, "unknown block '!!! foo'", id="unknown-admonition-no-space"),
+    pytest.param(VALID + "\n```\n代码\n````\n# 一级\n\n文字。\n", 19, "no '#' headings", id="h1-after-mismatched-fence"),
+    pytest.param(VALID + "\n   ```\n# 一级\n   ```\n", 17, "no '#' headings", id="h1-inside-indented-fence"),
 ]
 
 
@@ -178,8 +164,21 @@ def test_several_front_matter_problems_are_reported_together():
     assert sorted((line, field) for line, field, _ in problems(source)) == [(2, "id"), (4, "order"), (6, "colour")]
 
 
-@_xfail("source._reject_anchors reports the anchor with an empty field ('-'); the key holding it "
-        "('part') is known from the YAML events and would tell the author where to look")
+@pytest.mark.parametrize(
+    ("front", "front_problem"),
+    [
+        (("required: true", "required: yes"), (7, "required")),
+        (("title: 示例课", 'title: "没有闭合'), (3, "")),
+        (("minutes: 5\n", "minutes: 5\ncolour: 红\n"), (7, "colour")),
+    ],
+    ids=["yaml-value", "yaml-syntax", "schema"],
+)
+def test_front_matter_and_body_problems_are_reported_together(front, front_problem):
+    source = edit(*front).replace("## 小节", "# 小节")
+    body_line = 13 if front[0].startswith("minutes") else 12
+    assert [(line, field) for line, field, _ in problems(source)] == [front_problem, (body_line, "body")]
+
+
 def test_anchor_error_names_the_field():
     [(line, field, _)] = problems(edit("part: 测试", "part: &p 测试"))
     assert (line, field) == (4, "part")
@@ -255,9 +254,68 @@ def test_crlf_file_loads_like_lf():
     assert lesson.objectives == ("目标一", "目标二")
 
 
+def test_utf8_bom_is_not_part_of_the_text():
+    lesson = parse_lesson(b"\xef\xbb\xbf" + RICH.encode(), "a.md")
+    assert (lesson.id, lesson.links) == ("rich-sample", ((15, "other-lesson"), (28, "third")))
+    assert problems(b"\xef\xbb\xbf" + edit("required: true", "required: yes").encode()) == [
+        (7, "required", "'yes' would be read as a boolean; write true or false, or quote the text")
+    ]
+
+
+def test_fenced_code_is_code_not_headings_blocks_or_links():
+    body = "## 小节\n\n```\n# 一级\n!!! foo\n[甲](lesson:nope)\n小节\n===\n```\n\n~~~\n## 空\n~~~\n"
+    lesson = parse_lesson(lesson_text("fenced", 10, body).encode(), "a.md")
+    assert lesson.links == ()
+    assert lesson.outline == ((2, "小节", "小节"),)
+    assert "<pre><code># 一级\n!!! foo\n[甲](lesson:nope)\n小节\n===\n</code></pre>" in lesson.html
+
+
+def test_setext_h2_is_a_section_like_hashes():
+    lesson = parse_lesson(lesson_text("setext", 10, "小节\n----\n\n正文。\n\n### 细节\n\n文字。\n").encode(), "a.md")
+    assert lesson.outline == ((2, "小节", "小节"), (3, "细节", "细节"))
+    assert '<h2 id="小节">小节</h2>' in lesson.html
+
+
+def test_dashes_under_a_paragraph_line_are_a_rule_not_a_heading():
+    lesson = parse_lesson(lesson_text("rule", 10, "## 小节\n\n正文。\n更多。\n---\n\n结尾。\n").encode(), "a.md")
+    assert lesson.outline == ((2, "小节", "小节"),)
+    assert "<hr>" in lesson.html
+
+
+def test_a_hash_line_inside_a_table_is_a_row_not_a_heading():
+    body = "## 小节\n\n| 甲 | 乙 |\n| --- | --- |\n# 不是标题 | 2 |\n"
+    lesson = parse_lesson(lesson_text("table", 10, body).encode(), "a.md")
+    assert "<td># 不是标题</td>" in lesson.html
+
+
+def test_admonition_kind_is_case_insensitive_like_the_renderer():
+    lesson = parse_lesson(lesson_text("tips", 10, '## 小节\n\n!!! TIP "提示"\n    内容\n').encode(), "a.md")
+    assert '<div class="admonition tip">' in lesson.html
+
+
+@pytest.mark.parametrize(
+    ("body", "links"),
+    [
+        ("见[甲](lesson:alpha \"标题\")。", ((14, "alpha"),)),
+        ("见[甲](<lesson:alpha>)。", ((14, "alpha"),)),
+        ("见[甲][r]。\n\n[r]: lesson:alpha", ((16, "alpha"),)),
+        ("见[甲][r]。\n\n[r]:\n    lesson:alpha", ((17, "alpha"),)),
+        ("写作 `[甲](lesson:alpha)` 即可。", ()),
+        ("写作 ``[甲](lesson:alpha)`` 或 `[r]: lesson:beta`。", ()),
+        ("```\n[r]: lesson:alpha\n```", ()),
+        ("`[甲](lesson:alpha)` 和[乙](lesson:beta)", ((14, "beta"),)),
+    ],
+    ids=["title", "angle-brackets", "reference", "reference-next-line", "code-span", "double-backticks",
+         "fenced-reference", "code-span-then-link"],
+)
+def test_lesson_links_are_found_outside_code(body, links):
+    lesson = parse_lesson(lesson_text("linker", 10, f"## 小节\n\n{body}\n").encode(), "a.md")
+    assert lesson.links == links
+
+
 # Every file under broken/manual has exactly one problem; this table names it.
 BROKEN = [
-    ("anchor-alias.md", "4: -: YAML anchors and aliases are not allowed; write the value out"),
+    ("anchor-alias.md", "4: part: YAML anchors and aliases are not allowed; write the value out"),
     ("empty-section.md", "12: body: section '空小节' has no text"),
     ("gbk-encoded.md", "3: -: file is not valid UTF-8 text"),
     ("h1-heading.md", "12: body: no '#' headings: the title comes from the front matter; start at '##'"),
@@ -330,13 +388,11 @@ CROSS_FILE_CASES = [
         },
         ["content/manual/b.md:3: id: duplicate id 'alpha' (also in content/manual/a.md)"],
         id="duplicate-id-not-first",
-        marks=_xfail("manual._cross_check hard-codes line 2 for a duplicate id instead of the id key's line"),
     ),
     pytest.param(
         {"a.md": lesson_text("alpha", 10), "b.md": lesson_text("beta", 10)},
         ["content/manual/b.md:5: order: order 10 is also used by content/manual/a.md"],
         id="duplicate-order",
-        marks=_xfail("manual._cross_check hard-codes line 2 for a duplicate order; 'order:' is on line 5"),
     ),
     pytest.param(
         {"a.md": lesson_text("alpha", 10, "## 小节\n\n正文。\n\n见[别处](lesson:nope)。\n")},
@@ -352,8 +408,29 @@ CROSS_FILE_CASES = [
         {"a.md": lesson_text("alpha", 10, "## 小节\n\n见[乙](lesson:beta)。\n"), "b.md": lesson_text("beta", 20, "# 一级\n\n正文。\n")},
         ["content/manual/b.md:12: body: no '#' headings: the title comes from the front matter; start at '##'"],
         id="link-to-broken-lesson",
-        marks=_xfail("a link to a lesson that exists but has its own errors is also reported as "
-                     "'link to unknown lesson' (cross-check only sees lessons that parsed)"),
+    ),
+    pytest.param(
+        {"a.md": lesson_text("alpha", 10, "## 小节\n\n见[乙](lesson:beta)。\n"),
+         "b.md": lesson_text("beta", 20).replace("minutes: 5\n", "minutes: 5\ncolour: 红\n")},
+        ["content/manual/b.md:7: colour: unknown key"],
+        id="link-to-lesson-with-schema-error",
+    ),
+    pytest.param(
+        {"a.md": lesson_text("alpha", 10, "## 小节\n\n见[乙](lesson:beta)。\n"),
+         "b.md": lesson_text("beta", 20).replace("part: 测试", "part: 测试: 多余")},
+        ["content/manual/b.md:4: -: YAML syntax: mapping values are not allowed here",
+         "content/manual/a.md:14: body: link to unknown lesson 'lesson:beta'"],
+        id="link-to-lesson-whose-yaml-is-broken",
+    ),
+    pytest.param(
+        {"a.md": lesson_text("alpha", 10, "## 小节\n\n见[乙][b]。\n\n[b]: lesson:nope\n")},
+        ["content/manual/a.md:16: body: link to unknown lesson 'lesson:nope'"],
+        id="unknown-reference-link",
+    ),
+    pytest.param(
+        {"a.md": lesson_text("alpha", 10, "## 小节\n\n写作 `[乙](lesson:nope)`。\n")},
+        [],
+        id="link-in-code-span-not-checked",
     ),
 ]
 

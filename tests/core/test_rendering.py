@@ -124,6 +124,20 @@ def test_heading_ids_keep_unicode(markdown, heading):
     assert heading in render_markdown(markdown).html
 
 
+@pytest.mark.parametrize(
+    ("markdown", "html"),
+    [
+        ("```\n# 标题\n<script>x</script>\n```", "<pre><code># 标题\n&lt;script&gt;x&lt;/script&gt;\n</code></pre>"),
+        ("```python\nx = 1\n```", "<pre><code>x = 1\n</code></pre>"),
+        ("~~~\n[甲](lesson:x)\n~~~", "<pre><code>[甲](lesson:x)\n</code></pre>"),
+        ("文字\n\n```\n没有闭合", "<p>文字</p>\n<p>```\n没有闭合</p>"),
+    ],
+    ids=["heading-and-html-inside", "language-class-dropped", "tilde-link-inside", "unclosed-is-text"],
+)
+def test_fenced_code_renders_as_pre_code(markdown, html):
+    assert render_markdown(markdown).html == html
+
+
 def test_tables_are_rendered():
     html = render_markdown("| 项目 | 内容 |\n| --- | --- |\n| 商品 | 尺码 |").html
     assert html == (
@@ -145,16 +159,10 @@ def test_tables_are_rendered():
         ("## 同名\n\n文\n\n## 同名\n\n文", ((2, "同名", "同名"), (2, "同名_1", "同名"))),
         ("## Hello World\n\n文", ((2, "hello-world", "Hello World"),)),
         ("## **重点**词\n\n文", ((2, "重点词", "重点词"),)),
-        pytest.param(
-            "## 售后 & 退款\n\n文", ((2, "售后-退款", "售后 & 退款"),),
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="outline text is Markdown's HTML-escaped toc 'name' ('售后 &amp; 退款'); "
-                "study/lesson.html autoescapes it again, so trainees see '&amp;'",
-            ),
-        ),
+        ("## 售后 & 退款\n\n文", ((2, "售后-退款", "售后 & 退款"),)),
+        ("## <b>加粗</b> &lt;\n\n文", ((2, "b加粗b", "<b>加粗</b> <"),)),
     ],
-    ids=["none", "one", "h4-left-out", "punctuation", "duplicate", "latin", "bold", "ampersand"],
+    ids=["none", "one", "h4-left-out", "punctuation", "duplicate", "latin", "bold", "ampersand", "raw-html-as-text"],
 )
 def test_outline(markdown, outline):
     assert render_markdown(markdown).outline == outline

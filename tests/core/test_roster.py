@@ -170,11 +170,6 @@ def test_check_roster_returns_good_rows_beside_bad_ones():
     assert list(bad) == [3]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="roster.check_roster numbers rows with enumerate() over csv records, not reader.line_num: "
-    "after a quoted cell that spans two lines, later rows are reported one line too early",
-)
 def test_bad_row_after_multiline_cell_names_its_physical_line():
     data = 'name,username,cohort\n"张三\n（组长）",zhangsan,一期\n李四,l,一期\n'.encode()
     assert list(errors(data)) == [4]

@@ -85,7 +85,7 @@ def check_roster(data):
     header = next(reader, None)
     columns = _columns(header)
     rows, errors, seen = [], {}, {}
-    for line, record in enumerate(reader, start=2):
+    for line, record in _records(reader):
         if not any(cell.strip() for cell in record):
             continue
         if len(rows) + len(errors) >= MAX_ROWS:
@@ -99,6 +99,16 @@ def check_roster(data):
     if not rows and not errors:
         raise RosterInvalid({1: [problem("no_people")]})
     return rows, errors
+
+
+def _records(reader):
+    """Yield ``(physical line where the record starts, record)``; a quoted cell may span lines."""
+    while True:
+        line = reader.line_num + 1
+        record = next(reader, None)
+        if record is None:
+            return
+        yield line, record
 
 
 def _columns(header):

@@ -1,15 +1,15 @@
 """Handbook chapters: ``content/manual/*.md`` → validated, rendered ``Lesson`` values."""
 import hashlib
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ..errors import ContentError, ContentInvalid
-from .rendering import ADMONITION_KINDS, LESSON_LINK, render_markdown
-from .source import decode_utf8, parse_yaml, validate
+from .body import check_body, lesson_links
+from .rendering import render_markdown
+from .source import decode_utf8, read_yaml, validate
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,63}$"
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -45,39 +45,77 @@ class Lesson:
     source: str
     #: Changes whenever the file changes; sync compares it to skip unchanged lessons.
     content_hash: str
+    #: Line of each front-matter key, so cross-file errors can point at ``id:`` or ``order:``.
+    key_lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass
+class _Reading:
+    """What one file yielded: a lesson, or errors and (if the front matter said) its id."""
+
+    lesson: Lesson | None
+    errors: list
+    lesson_id: str | None = None
 
 
 def load_manual(manual_dir, relative_to):
     """Load every lesson file; return ``(lessons by order, errors)``."""
-    lessons, errors = [], []
+    lessons, errors, known_ids = [], [], set()
     for path in sorted(Path(manual_dir).glob("*.md")):
         name = str(path.relative_to(relative_to)) if relative_to else str(path)
-        try:
-            lessons.append(parse_lesson(path.read_bytes(), name))
-        except ContentInvalid as exc:
-            errors.extend(exc.errors)
-    errors.extend(_cross_check(lessons))
+        reading = _read_lesson(path.read_bytes(), name)
+        errors.extend(reading.errors)
+        if reading.lesson:
+            lessons.append(reading.lesson)
+        if reading.lesson_id:
+            known_ids.add(reading.lesson_id)
+    errors.extend(_cross_check(lessons, known_ids))
     return sorted(lessons, key=lambda lesson: lesson.order), errors
 
 
 def parse_lesson(data, path):
     """Parse one lesson file's bytes; raise ``ContentInvalid`` with every problem found."""
-    text = decode_utf8(data, path).replace("\r\n", "\n")
-    front, body, body_line = _split_front_matter(text, path)
-    values, lines = parse_yaml(front, path, first_line=2)
-    meta = validate(LessonMeta, values, lines, path)
-    errors = list(_check_body(body, body_line, path))
+    reading = _read_lesson(data, path)
+    if reading.errors:
+        raise ContentInvalid(reading.errors)
+    return reading.lesson
+
+
+def _read_lesson(data, path):
+    """Check front matter and body (both, so one pass shows every problem), then build."""
+    try:
+        text = decode_utf8(data, path).replace("\r\n", "\n")
+        front, body, body_line = _split_front_matter(text, path)
+    except ContentInvalid as exc:
+        return _Reading(None, exc.errors)
+    meta, lines, errors, lesson_id = _front_matter(front, path)
+    errors += check_body(body, body_line, path)
     if errors:
-        raise ContentInvalid(errors)
+        return _Reading(None, errors, lesson_id)
+    return _Reading(_build(meta, body, body_line, lines, data, path), [], meta.id)
+
+
+def _front_matter(front, path):
+    """``(meta or None, key lines, errors, id)``; the id is kept even when other fields are wrong."""
+    values, lines, errors = read_yaml(front, path, first_line=2)
+    lesson_id = values.get("id") if isinstance(values, dict) else None
+    lesson_id = lesson_id if isinstance(lesson_id, str) else None
+    if errors:
+        return None, lines, errors, lesson_id
+    try:
+        return validate(LessonMeta, values, lines, path), lines, [], lesson_id
+    except ContentInvalid as exc:
+        return None, lines, exc.errors, lesson_id
+
+
+def _build(meta, body, body_line, lines, data, path):
     rendered = render_markdown(body)
-    links = tuple(
-        (body_line + body[: m.start()].count("\n"), m.group(1)) for m in LESSON_LINK.finditer(body)
-    )
     return Lesson(
         id=meta.id, title=meta.title, part=meta.part, order=meta.order, minutes=meta.minutes,
         required=meta.required, objectives=tuple(meta.objectives), html=rendered.html,
-        outline=rendered.outline, links=links, source=path,
+        outline=rendered.outline, links=lesson_links(body, body_line), source=path,
         content_hash=hashlib.sha256(data).hexdigest(),
+        key_lines={where[0]: line for where, line in lines.items() if len(where) == 1},
     )
 
 
@@ -91,54 +129,23 @@ def _split_front_matter(text, path):
     raise ContentInvalid([ContentError(path, 1, "front matter", "no closing '---' line")])
 
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_ADMONITION = re.compile(r"^!!!\s+(\S+)")
+_DUPLICATE = {
+    "id": "duplicate id '{value}' (also in {other})",
+    "order": "order {value} is also used by {other}",
+}
 
 
-def _check_body(body, first_line, path):
-    """Headings start at ##, never skip a level, and every section has text."""
-    if not body.strip():
-        yield ContentError(path, first_line, "body", "the lesson has no text")
-        return
-    level, open_heading, in_fence = 1, None, False
-    for number, line in enumerate(body.split("\n"), start=first_line):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-        if in_fence:
-            continue
-        heading = _HEADING.match(line)
-        if heading:
-            new_level, title = len(heading.group(1)), heading.group(2)
-            if open_heading and new_level <= open_heading[1]:
-                yield ContentError(path, open_heading[0], "body", f"section '{open_heading[2]}' has no text")
-            if new_level == 1:
-                yield ContentError(path, number, "body", "no '#' headings: the title comes from the front matter; start at '##'")
-            elif new_level > level + 1:
-                yield ContentError(path, number, "body", f"heading '{title}' skips a level (h{level} → h{new_level})")
-            if not title:
-                yield ContentError(path, number, "body", "empty heading")
-            level, open_heading = new_level, (number, new_level, title)
-        elif line.strip():
-            open_heading = None
-            kind = _ADMONITION.match(line)
-            if kind and kind.group(1) not in ADMONITION_KINDS:
-                allowed = ", ".join(sorted(ADMONITION_KINDS))
-                yield ContentError(path, number, "body", f"unknown block '!!! {kind.group(1)}' (use one of: {allowed})")
-    if open_heading:
-        yield ContentError(path, open_heading[0], "body", f"section '{open_heading[2]}' has no text")
-
-
-def _cross_check(lessons):
-    by_id, by_order = {}, {}
+def _cross_check(lessons, known_ids):
+    """Ids and orders are unique; a link names a lesson file (even one with its own errors)."""
+    firsts = {}
     for lesson in lessons:
-        if lesson.id in by_id:
-            yield ContentError(lesson.source, 2, "id", f"duplicate id '{lesson.id}' (also in {by_id[lesson.id].source})")
-        by_id.setdefault(lesson.id, lesson)
-        if lesson.order in by_order:
-            yield ContentError(lesson.source, 2, "order", f"order {lesson.order} is also used by {by_order[lesson.order].source}")
-        by_order.setdefault(lesson.order, lesson)
+        for key in _DUPLICATE:
+            value = getattr(lesson, key)
+            first = firsts.setdefault((key, value), lesson)
+            if first is not lesson:
+                message = _DUPLICATE[key].format(value=value, other=first.source)
+                yield ContentError(lesson.source, lesson.key_lines.get(key), key, message)
     for lesson in lessons:
         for line, target in lesson.links:
-            if target not in by_id:
+            if target not in known_ids:
                 yield ContentError(lesson.source, line, "body", f"link to unknown lesson 'lesson:{target}'")

@@ -7,6 +7,7 @@ being read (lessons are served side by side).
 """
 import re
 from dataclasses import dataclass
+from html import unescape
 
 import markdown
 import nh3
@@ -15,7 +16,10 @@ from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
 ADMONITION_KINDS = frozenset({"example", "good", "bad", "tip", "warning", "note"})
-LESSON_LINK = re.compile(r"\]\(lesson:([^)\s]*)\)")
+#: An inline link ``[text](lesson:ID)``, with or without a title or angle brackets.
+LESSON_LINK = re.compile(r"\]\(\s*<?lesson:([^)\s>]*)")
+#: A reference definition ``[name]: lesson:ID`` (the target may start the next line).
+LESSON_REFERENCE = re.compile(r"^ {0,3}\[[^\[\]]*\]:[ ]*(?:\n[ ]*)?<?lesson:([^\s>]*)", re.MULTILINE)
 
 _TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "strong", "em", "del", "code", "pre", "blockquote",
@@ -29,7 +33,7 @@ _SAFE_ID = re.compile(r"^[\w-]{1,80}$")
 @dataclass(frozen=True)
 class Rendered:
     html: str
-    #: ``(level, anchor, text)`` for every h2/h3, for the in-page outline.
+    #: ``(level, anchor, plain text)`` for every h2/h3, for the in-page outline.
     outline: tuple[tuple[int, str, str], ...]
 
 
@@ -53,7 +57,7 @@ class _NoRawHtml(Extension):
 def render_markdown(text):
     """Render a lesson body; the result is safe to insert into a page as is."""
     md = markdown.Markdown(
-        extensions=["admonition", "tables", "sane_lists", "toc", _NoRawHtml()],
+        extensions=["admonition", "fenced_code", "tables", "sane_lists", "toc", _NoRawHtml()],
         extension_configs={"toc": {"slugify": slugify_unicode, "toc_depth": "2-3"}},
         output_format="html",
     )
@@ -84,6 +88,7 @@ def _filter_attribute(tag, name, value):
 
 
 def _flatten(tokens):
+    # toc's names are HTML-escaped; the outline holds plain text and templates escape it.
     for token in tokens:
-        yield token["level"], token["id"], token["name"]
+        yield token["level"], token["id"], unescape(token["name"])
         yield from _flatten(token["children"])

@@ -19,7 +19,8 @@ _STRICT_BOOLEANS = {"true", "false"}
 def decode_utf8(data, path):
     """Decode a file's bytes, naming the line of the first byte that is not UTF-8."""
     try:
-        return data.decode("utf-8")
+        # Windows editors save "UTF-8" with a byte-order mark; it is not part of the text.
+        return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ContentInvalid([ContentError(path, line, "", "file is not valid UTF-8 text")]) from None
@@ -27,28 +28,76 @@ def decode_utf8(data, path):
 
 def parse_yaml(text, path, first_line=1):
     """Parse YAML text into plain values and a map from field path to line number."""
+    value, lines, errors = read_yaml(text, path, first_line)
+    if errors:
+        raise ContentInvalid(errors)
+    return value, lines
+
+
+def read_yaml(text, path, first_line=1):
+    """Like ``parse_yaml``, but return ``(values, lines, errors)`` with whatever could be read."""
     offset = first_line - 1
     try:
-        _reject_anchors(text, path, offset)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        anchor = _first_anchor(text, path, offset)
+        node = None if anchor else yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 + offset if mark else None
-        raise ContentInvalid([ContentError(path, line, "", f"YAML syntax: {exc.problem}")]) from None
+        return None, {}, [_syntax_error(exc, path, offset)]
+    if anchor:
+        return None, {}, [anchor]
     if node is None:
-        return {}, {(): first_line}
+        return {}, {(): first_line}, []
     builder = _Builder(path, offset)
     value = builder.build(node, ())
-    if builder.errors:
-        raise ContentInvalid(builder.errors)
-    return value, builder.lines
+    return value, builder.lines, builder.errors
 
 
-def _reject_anchors(text, path, offset):
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+def _syntax_error(exc, path, offset):
+    # A scanner's context mark is where the broken token starts (an unclosed quote's
+    # opening line); a parser's is only the enclosing block, so its problem mark is closer.
+    token_start = isinstance(exc, yaml.scanner.ScannerError) and exc.context_mark is not None
+    mark = exc.context_mark if token_start else (exc.problem_mark or exc.context_mark)
+    line = mark.line + 1 + offset if mark else None
+    message = f"YAML syntax: {exc.problem}" + (f" ({exc.context})" if token_start else "")
+    return ContentError(path, line, "", message)
+
+
+def _first_anchor(text, path, offset):
+    for event, where in _node_events(yaml.parse(text, Loader=yaml.SafeLoader)):
+        if isinstance(event, yaml.AliasEvent) or event.anchor:
             line = event.start_mark.line + 1 + offset
-            raise ContentInvalid([ContentError(path, line, "", "YAML anchors and aliases are not allowed; write the value out")])
+            message = "YAML anchors and aliases are not allowed; write the value out"
+            return ContentError(path, line, field_name(where), message)
+    return None
+
+
+def _node_events(events):
+    """Yield ``(node event, field path)``, following mapping keys and list positions."""
+    frames = []
+    for event in events:
+        if isinstance(event, yaml.CollectionEndEvent):
+            frames.pop()
+        elif isinstance(event, yaml.NodeEvent):
+            where = frames[-1].child(event) if frames else ()
+            yield event, where
+            if isinstance(event, yaml.CollectionStartEvent):
+                frames.append(_Frame(where, isinstance(event, yaml.MappingStartEvent)))
+
+
+class _Frame:
+    """One open mapping or list while walking YAML events."""
+
+    def __init__(self, where, is_mapping):
+        self.where, self.is_mapping = where, is_mapping
+        self.count, self.key = 0, None
+
+    def child(self, event):
+        """The field path of the next node in this collection (a key counts as its own field)."""
+        index, self.count = self.count, self.count + 1
+        if not self.is_mapping:
+            return self.where + (index,)
+        if index % 2 == 0:
+            self.key = event.value if isinstance(event, yaml.ScalarEvent) else None
+        return self.where + (self.key,) if self.key is not None else self.where
 
 
 class _Builder:
