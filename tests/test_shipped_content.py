@@ -43,3 +43,24 @@ def test_every_lesson_has_examples_dialogues_mistakes_and_summary(bundle, path):
 def test_no_sentence_is_copied_from_the_source_documents():
     result = subprocess.run([sys.executable, str(SEEDS_CHECK), str(REPO_ROOT)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_every_model_answer_and_definition_earns_full_marks_without_doubt(bundle):
+    from trainer.core.grading import grade, grade_short_answer
+
+    for item in bundle.items:
+        if item.kind == "short":
+            result = grade(item, item.rubric.model_answer)
+            assert (result.score, result.reasons) == (result.max_score, ()), item.id
+    for term in bundle.terms:
+        result = grade_short_answer(term.rubric, term.definition)
+        assert result.score == result.max_score, term.id
+
+
+def test_the_question_bank_is_large_enough_and_covers_every_lesson(bundle):
+    short = [i for i in bundle.items if i.kind == "short"]
+    assert len(short) >= 20 and len(bundle.items) - len(short) >= 80
+    assert {l.id for l in bundle.lessons} <= {lesson for i in bundle.items for lesson in i.lessons}
+    assert {i.kind for i in bundle.items} == {"single", "multiple", "true_false", "ordering", "matching", "short"}
+    assert len(bundle.terms) >= 40 and bundle.exam is not None
+    assert bundle.calibration.failing == () and bundle.calibration.qwk >= 0.9

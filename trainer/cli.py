@@ -1,12 +1,12 @@
 """The ``trainer`` command: content, accounts and the demo."""
 import json
 import sys
+from collections import Counter
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, routes_command, shell_command
-from sqlalchemy import select
-
 from .core.content import load_content
 from .core.errors import ContentInvalid
 from .extensions import db
@@ -29,7 +29,7 @@ main.add_command(routes_command)
 
 def register_commands(app):
     """Add the project's commands to ``app.cli`` (the ``trainer`` command finds them there)."""
-    for command in (content, user, demo):
+    for command in (content, grade, user, demo):
         app.cli.add_command(command)
 
 
@@ -38,9 +38,9 @@ def content():
     """Check, load and list the files under content/."""
 
 
-def _load_or_report():
+def _load_or_report(calibrate_items=True):
     try:
-        return load_content(current_app.config["CONTENT_DIR"])
+        return load_content(current_app.config["CONTENT_DIR"], calibrate_items=calibrate_items)
     except ContentInvalid as invalid:
         for error in invalid.errors:
             click.echo(str(error), err=True)
@@ -52,7 +52,14 @@ def _load_or_report():
 def content_check():
     """Validate every content file; print each problem; exit 1 on any."""
     bundle = _load_or_report()
-    click.echo(f"OK: {len(bundle.lessons)} lessons")
+    kinds = Counter(item.kind for item in bundle.items)
+    click.echo(f"OK: {len(bundle.lessons)} lessons, {len(bundle.quizzes)} quizzes, {len(bundle.items)} items "
+               f"({', '.join(f'{k} {n}' for k, n in sorted(kinds.items())) or 'none'}), "
+               f"{len(bundle.terms)} glossary terms, exam: {bundle.exam.id if bundle.exam else 'none'}")
+    if bundle.calibration and bundle.calibration.checks:
+        c = bundle.calibration
+        click.echo(f"calibration: {len(c.checks)} examples, quadratic weighted kappa {c.qwk:.3f}, "
+                   f"mean absolute error {c.mae:.2f} points")
 
 
 @content.command("sync")
@@ -73,15 +80,29 @@ def content_sync():
 @click.option("--json", "as_json", is_flag=True, help="One JSON array instead of a table.")
 def content_list(as_json):
     """List every loaded item: id, kind, title, lesson."""
-    from .models import Lesson
+    from .services.catalog import listing
 
-    rows = db.session.scalars(select(Lesson).where(Lesson.retired.is_(False)).order_by(Lesson.position))
-    items = [{"id": r.key, "kind": "lesson", "title": r.title, "lesson": r.key} for r in rows]
+    items = listing()
     if as_json:
         click.echo(json.dumps(items, ensure_ascii=False, indent=2))
     else:
         for item in items:
             click.echo(f"{item['kind']:<10} {item['id']:<32} {item['title']}")
+
+
+@click.command()
+@click.argument("item_id")
+@click.argument("answers", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def grade(item_id, answers):
+    """Grade answers (JSON lines with an "answer" field) against an item; print one result per line."""
+    from .services.grading import GradingInputError, grade_lines
+
+    bundle = _load_or_report(calibrate_items=False)
+    try:
+        for result in grade_lines(bundle, item_id, answers.read_bytes()):
+            click.echo(json.dumps(result, ensure_ascii=False))
+    except GradingInputError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @click.group()

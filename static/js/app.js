@@ -44,3 +44,20 @@
     if (outline && window.matchMedia("(max-width: 899px)").matches) outline.removeAttribute("open");
   }
 })();
+
+// Exam timer: counts down to the deadline the server set (the server enforces it anyway).
+(function () {
+  "use strict";
+  document.querySelectorAll(".timer[data-deadline]").forEach(function (timer) {
+    var deadline = Date.parse(timer.dataset.deadline);
+    var label = timer.textContent.replace(/[0-9]+.*$/, "");
+    var tick = function () {
+      var left = Math.max(0, Math.floor((deadline - Date.now()) / 1000));
+      var minutes = Math.floor(left / 60), seconds = left % 60;
+      timer.textContent = label + minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
+      if (left === 0) clearInterval(handle);
+    };
+    var handle = setInterval(tick, 1000);
+    tick();
+  });
+})();

@@ -44,12 +44,12 @@ def test_scores_are_binned_by_share_of_the_maximum(pairs, max_score, qwk):
     assert quadratic_weighted_kappa(checks(pairs, max_score)) == qwk
 
 
-@pytest.mark.xfail(strict=True, reason="calibration._bin uses round(), which rounds half to even: 0.5/4 and 2.5/4 "
-                   "bin down while 1.5/4 and 3.5/4 bin up; calibration.py is outside the files this change may edit")
 def test_half_a_point_off_counts_the_same_wherever_it_is():
-    kappas = {expected: quadratic_weighted_kappa(checks([(0, 0), (4, 4), (expected, expected - 0.5)]))
-              for expected in (0.5, 1.5, 2.5, 3.5)}
-    assert len(set(kappas.values())) == 1, kappas
+    """Bins round half up, so being half a point low is one bin off at every level (not half to even)."""
+    from trainer.core.calibration import _bin
+
+    assert {expected: _bin(expected, 4) - _bin(expected - 0.5, 4) for expected in (0.5, 1.5, 2.5, 3.5)} == {
+        0.5: 1, 1.5: 1, 2.5: 1, 3.5: 1}
 
 
 @pytest.mark.parametrize(

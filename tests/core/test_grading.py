@@ -86,11 +86,7 @@ def test_full_width_alias_and_answer_meet_half_way():
         pytest.param("道歉是多余的", id="after-是多余的"),
         pytest.param("道歉没必要", id="after-没必要"),
         pytest.param("道歉不需要", id="after-不需要"),
-        pytest.param(
-            "道歉也不用了", id="after-也不用了",
-            marks=pytest.mark.xfail(strict=True, reason="design: only 就/是 may stand between the wording and a "
-                                    "trailing negation (TRAILING_NEGATORS); 也/都/倒 … are not covered"),
-        ),
+        pytest.param("道歉也不用了", id="after-也不用了"),
         pytest.param(
             "不用 道歉", id="space-after-negator",
             marks=pytest.mark.xfail(strict=True, reason="design: a space is a clause break (CLAUSE_BREAKS), so a "
@@ -337,15 +333,8 @@ def test_score_is_rounded_to_the_step(answer, step, score):
         pytest.param("先跟顾客道歉，再核对订单，然后补发。", 3, False, id="well-above"),
         pytest.param("先跟顾客道歉。", 1, False, id="well-below"),
         pytest.param("今天天气很好。", 0, False, id="zero"),
-        pytest.param(
-            "您好，先跟顾客道歉。", 1.5, True, id="one-step-below",
-            marks=pytest.mark.xfail(strict=True, reason="design: 'within one step of the pass mark' is coded as "
-                                    "|score - pass| < step, which on the step grid flags only score == pass"),
-        ),
-        pytest.param(
-            "您好，先跟顾客道歉，再核对订单。", 2.5, True, id="one-step-above",
-            marks=pytest.mark.xfail(strict=True, reason="design: see one-step-below"),
-        ),
+        pytest.param("您好，先跟顾客道歉。", 1.5, True, id="one-step-below"),
+        pytest.param("您好，先跟顾客道歉，再核对订单。", 2.5, True, id="one-step-above"),
     ],
 )
 def test_near_pass_mark(answer, score, flagged):
@@ -357,20 +346,23 @@ def test_near_pass_mark(answer, score, flagged):
 @pytest.mark.parametrize(
     ("answer", "flagged"),
     [
-        pytest.param("道歉，核对订单，补发", True, id="commas"),
-        pytest.param("道歉 核对订单 补发", True, id="spaces"),
-        pytest.param("道歉\n核对订单\n补发", True, id="lines"),
-        pytest.param("道歉；查订单；退款。", True, id="semicolons"),
-        pytest.param("道歉、核对订单、补发", True, id="enumeration-commas"),
-        pytest.param("1.道歉 2.核对订单 3.补发", True, id="numbered"),
+        # one item per rubric point is how people answer "name the steps": not suspicious
+        pytest.param("道歉，核对订单，补发", False, id="commas"),
+        pytest.param("道歉、核对订单、补发", False, id="enumeration-commas"),
+        pytest.param("1.道歉 2.核对订单 3.补发", False, id="numbered"),
+        # clearly more bare keywords than the rubric has points: guessing, a trainer should look
+        pytest.param("道歉，核对订单，补发，退款，换货，安抚", True, id="commas-dump"),
+        pytest.param("道歉 核对订单 补发 退款 换货 安抚", True, id="spaces-dump"),
+        pytest.param("道歉\n核对订单\n补发\n退款\n赔偿\n安抚", True, id="lines-dump"),
+        pytest.param("1.道歉 2.查订单 3.退款 4.补发 5.赔钱 6.安抚", True, id="numbered-dump"),
         pytest.param("先跟顾客道歉，然后核对订单，再给他补发。", False, id="sentences"),
         pytest.param("先到歉，再核对订单，给顾客补发。", False, id="short-sentences"),
         pytest.param("道歉，补发", False, id="two-keywords"),
     ],
 )
-def test_keyword_list_is_flagged(answer, flagged):
+def test_keyword_dump_is_flagged(answer, flagged):
     graded = grade_short_answer(rubric(), answer)
-    assert graded.score == (3 if answer != "道歉，补发" else 2)
+    assert graded.score == (2 if answer == "道歉，补发" else 3)
     assert ("keyword_list" in graded.reasons) is flagged
 
 

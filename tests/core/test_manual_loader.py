@@ -473,4 +473,5 @@ def test_load_content_returns_lessons_in_order(manual):
     folder = manual("b.md", lesson_text("early", 100))
     bundle = load_content(folder.parent)
     assert [lesson.id for lesson in bundle.lessons] == ["early", "late"]
-    assert bundle.items() == [("early", "lesson", "示例课", "early"), ("late", "lesson", "示例课", "late")]
+    assert [(r["id"], r["kind"], r["title"], r["lesson"]) for r in bundle.listing()] == [
+        ("early", "lesson", "示例课", "early"), ("late", "lesson", "示例课", "late")]

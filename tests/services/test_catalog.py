@@ -48,7 +48,7 @@ def test_edited_lesson_updates_and_keeps_progress(db, content, make_user):
     path = content / "manual" / lesson.source.split("/")[-1]
     path.write_text(path.read_text(encoding="utf-8").replace(lesson.title, "改过的标题"), encoding="utf-8")
     report = _sync(db, content)
-    assert report.updated == [lesson.key]
+    assert report.updated == [f"lesson:{lesson.key}"]
     db.session.expire_all()
     row = db.session.scalar(select(Lesson).where(Lesson.key == lesson.key))
     assert row.title == "改过的标题" and row.version == 2
@@ -66,7 +66,7 @@ def test_removed_file_retires_the_lesson_without_losing_progress(db, content, ma
     for other in (content / "manual").glob("*.md"):  # drop links to the removed lesson
         other.write_text(other.read_text(encoding="utf-8").replace(f"(lesson:{lesson.key})", "(https://example.com)"), encoding="utf-8")
     report = _sync(db, content)
-    assert report.retired == [lesson.key]
+    assert report.retired == [f"lesson:{lesson.key}"]
     assert lesson.key not in {l.key for l in progress.published_lessons()}
     assert db.session.scalar(select(func.count(LessonProgress.id))) == 1
     (content / "manual" / "back.md").write_text("x")  # an invalid file: nothing changes

@@ -75,3 +75,50 @@ def test_sign_in_and_read_a_lesson(live_server, chromium, viewport):
     width = page.evaluate("getComputedStyle(document.querySelector('.progress-fill')).width")
     assert width != "0px"  # the page script ran under the CSP and drew the progress bar
     assert errors == []
+
+
+def test_take_a_lesson_quiz_and_the_exam(live_server, chromium):
+    page = chromium.new_page(viewport={"width": 390, "height": 844})
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(live_server + "/login")
+    page.get_by_label("用户名").fill("ann")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/study/")
+
+    page.goto(live_server + "/study/quizzes/refund-basics")
+    for _ in range(6):  # answer whatever comes, the way a person would: pick, order, match or write
+        _answer_shown_item(page)
+        page.get_by_role("button", name="提交答案").click()
+        page.wait_for_url("**/answers/*")
+        assert page.locator(".explanation").count() == 1
+        page.get_by_role("link", name="下一题").click()
+    assert page.locator(".dot-ok, .dot-bad").count() == 5
+
+    page.goto(live_server + "/study/exam")
+    page.get_by_role("button", name="开始考试").click()
+    for _ in range(3):
+        _answer_shown_item(page)
+        page.get_by_role("button", name="保存，下一题").click()
+    page.wait_for_url("**/review")
+    page.get_by_role("button", name="交卷").click()
+    page.wait_for_url("**/result")
+    assert "%" in page.get_by_role("heading", level=1).inner_text()
+    assert page.locator(".result-item").count() == 3
+    assert errors == []
+
+
+def _answer_shown_item(page):
+    if page.locator("textarea").count():
+        page.locator("textarea").fill("先跟顧客道歉，再核對訂單，然後補發。")
+    elif page.locator(".order-select").count():
+        for n, select in enumerate(page.locator(".order-select").all()):
+            select.select_option(index=n + 1)  # a string would match labels too
+    elif page.locator(".match-select").count():
+        for n, select in enumerate(page.locator(".match-select").all()):
+            select.select_option(index=n + 1)
+    elif page.locator(".choice input[type=checkbox]").count():
+        page.locator(".choice").first.click()
+    else:
+        page.locator(".choice").first.click()

@@ -1,7 +1,11 @@
 """Persistence. Importing this package registers every model, so Alembic sees them all."""
-from .catalog import Lesson
+from .attempts import Answer, QuizAttempt, QuizResult
+from .catalog import Exam, GlossaryTerm, Lesson, Quiz, QuizItem
 from .cohorts import Cohort
+from .drills import CardState, ReviewLog
 from .progress import LessonProgress
 from .users import AuthSession, Role, User, UserRole
 
-__all__ = ["AuthSession", "Cohort", "Lesson", "LessonProgress", "Role", "User", "UserRole"]
+__all__ = ["Answer", "AuthSession", "Cohort", "Exam", "GlossaryTerm", "Lesson", "LessonProgress", "Quiz", "QuizAttempt", "QuizItem", "QuizResult", "Role", "User",
+           "UserRole"]
+__all__ += ["CardState", "ReviewLog"]

@@ -1,26 +1,120 @@
-"""Loading and validating everything under ``content/``."""
+"""Loading and validating everything under ``content/``, all or nothing."""
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ContentInvalid
+from ..calibration import Calibration, calibrate
+from ..errors import ContentError, ContentInvalid
+from .glossary import Term, parse_glossary
 from .manual import Lesson, load_manual
+from .quizzes import Exam, Item, Quiz, check_exam, parse_exam_file, parse_quiz_file
+from .synonyms import load_synonyms
+
+EXAM_FILE = "final-exam.yaml"
 
 
 @dataclass(frozen=True)
 class ContentBundle:
     """Everything loaded from one content directory, valid as a whole."""
 
-    lessons: tuple[Lesson, ...] = field(default_factory=tuple)
+    lessons: tuple[Lesson, ...] = ()
+    quizzes: tuple[Quiz, ...] = ()
+    items: tuple[Item, ...] = ()
+    exam: Exam | None = None
+    terms: tuple[Term, ...] = ()
+    glossary_version: int = 0
+    synonyms_version: int = 0
+    calibration: Calibration | None = field(default=None, compare=False)
 
-    def items(self):
-        """Every item as ``(id, kind, title, lesson)`` rows for listings."""
-        return [(lesson.id, "lesson", lesson.title, lesson.id) for lesson in self.lessons]
+    def listing(self):
+        """Every loaded thing as ``{id, kind, title, lesson}`` (``trainer content list``)."""
+        rows = [{"id": l.id, "kind": "lesson", "title": l.title, "lesson": l.id} for l in self.lessons]
+        rows += [{"id": q.id, "kind": "quiz", "title": q.title, "lesson": q.lessons[0]} for q in self.quizzes]
+        rows += [{"id": i.id, "kind": i.kind, "title": i.prompt, "lesson": i.lessons[0]} for i in self.items]
+        rows += [{"id": t.id, "kind": "term", "title": t.term, "lesson": t.lesson} for t in self.terms]
+        if self.exam:
+            rows.append({"id": self.exam.id, "kind": "exam", "title": self.exam.title, "lesson": None})
+        return rows
 
 
-def load_content(content_dir):
-    """Load and cross-check the whole content tree; raise ``ContentInvalid`` listing every problem."""
+def load_content(content_dir, calibrate_items=True):
+    """Load and cross-check the whole tree; raise ``ContentInvalid`` listing every problem."""
     root = Path(content_dir)
     lessons, errors = load_manual(root / "manual", relative_to=root.parent)
+    synonyms_version, synonyms = _collect(errors, load_synonyms, root / "synonyms.yaml", _name(root, "synonyms.yaml")) or (0, {})
+    quizzes, items, exam = _load_quizzes(root, synonyms, errors)
+    glossary_version, terms = (0, [])
+    if (root / "glossary.yaml").exists():
+        glossary_version, terms = _collect(errors, parse_glossary, (root / "glossary.yaml").read_bytes(),
+                                           _name(root, "glossary.yaml"), synonyms) or (0, [])
+    errors.extend(_cross_check({l.id for l in lessons}, quizzes, items, terms, exam))
+    calibration = calibrate(items) if calibrate_items and not errors else None
+    if calibration:
+        errors.extend(_calibration_errors(calibration, items))
     if errors:
         raise ContentInvalid(errors)
-    return ContentBundle(lessons=tuple(lessons))
+    return ContentBundle(lessons=tuple(lessons), quizzes=tuple(quizzes), items=tuple(items), exam=exam,
+                         terms=tuple(terms), glossary_version=glossary_version,
+                         synonyms_version=synonyms_version, calibration=calibration)
+
+
+def _name(root, *parts):
+    return str(Path(root.name, *parts))
+
+
+def _collect(errors, function, *args):
+    try:
+        return function(*args)
+    except ContentInvalid as invalid:
+        errors.extend(invalid.errors)
+        return None
+
+
+def _load_quizzes(root, synonyms, errors):
+    quizzes, items, exam = [], [], None
+    for path in sorted((root / "quizzes").glob("*.yaml")):
+        name = _name(root, "quizzes", path.name)
+        if path.name == EXAM_FILE:
+            exam = _collect(errors, parse_exam_file, path.read_bytes(), name)
+            continue
+        loaded = _collect(errors, parse_quiz_file, path.read_bytes(), name, synonyms)
+        if loaded:
+            quizzes.append(loaded[0])
+            items.extend(loaded[1])
+    return quizzes, items, exam
+
+
+def _cross_check(lesson_ids, quizzes, items, terms, exam):
+    seen = {}
+    for item in items:
+        if item.id in seen:
+            yield ContentError(item.source, item.line, "id", f"duplicate item id '{item.id}' (also in {seen[item.id]})")
+        seen.setdefault(item.id, item.source)
+        for lesson in item.lessons:
+            if lesson not in lesson_ids:
+                yield ContentError(item.source, item.line, "lessons", f"unknown lesson '{lesson}'")
+    quiz_ids = {}
+    for quiz in quizzes:
+        if quiz.id in quiz_ids:
+            yield ContentError(quiz.source, 2, "quiz.id", f"duplicate quiz id '{quiz.id}' (also in {quiz_ids[quiz.id]})")
+        quiz_ids.setdefault(quiz.id, quiz.source)
+        for lesson in quiz.lessons:
+            if lesson not in lesson_ids:
+                yield ContentError(quiz.source, 2, "quiz.lessons", f"unknown lesson '{lesson}'")
+    for term in terms:
+        if term.lesson not in lesson_ids:
+            yield ContentError("content/glossary.yaml", term.line, "lesson", f"unknown lesson '{term.lesson}'")
+    if exam:
+        for number, pool in enumerate(exam.pools):
+            for lesson in pool.lessons:
+                if lesson not in lesson_ids:
+                    yield ContentError(exam.source, None, f"exam.pools[{number}].lessons", f"unknown lesson '{lesson}'")
+        yield from check_exam(exam, items)
+
+
+def _calibration_errors(calibration, items):
+    where = {item.id: item for item in items}
+    for check in calibration.failing:
+        item = where[check.item]
+        yield ContentError(item.source, item.line, f"{item.id}.examples",
+                           f"grader gives {check.got:g} where trainers give {check.expected:g} "
+                           f"for «{check.answer[:40]}» ({check.note or 'no note'})")

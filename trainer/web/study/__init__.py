@@ -7,3 +7,5 @@ bp = Blueprint("study", __name__, url_prefix="/study")
 require_role(bp)
 
 from . import views  # noqa: E402,F401
+from . import drills  # noqa: E402,F401
+from . import quizzes  # noqa: E402,F401

@@ -2,7 +2,7 @@ from flask import abort, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
 from ...extensions import db
-from ...services import progress
+from ...services import attempts, progress
 from . import bp
 from .forms import MarkStudiedForm, ReadingTimeForm
 
@@ -18,7 +18,8 @@ def _lesson_or_404(key):
 def home():
     """My path through the handbook and how far I am."""
     path = progress.study_path(current_user)
-    return render_template("study/home.html", path=path)
+    return render_template("study/home.html", path=path, mastered=attempts.mastered_quizzes(current_user),
+                           exam=attempts.active_exam())
 
 
 @bp.route("/lessons/")
@@ -34,8 +35,10 @@ def lesson(key):
     state = progress.open_lesson(current_user, lesson)
     db.session.commit()
     previous, following = progress.neighbours(lesson)
-    return render_template("study/lesson.html", lesson=lesson, progress=state,
-                           previous=previous, following=following, form=MarkStudiedForm())
+    return render_template("study/lesson.html", lesson=lesson, progress=state, previous=previous,
+                           following=following, form=MarkStudiedForm(),
+                           quizzes=attempts.quizzes_for_lesson(lesson.key),
+                           mastered=attempts.mastered_quizzes(current_user))
 
 
 @bp.route("/lessons/<key>/studied", methods=["POST"])

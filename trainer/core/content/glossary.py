@@ -1,0 +1,83 @@
+"""The glossary (``content/glossary.yaml``): terms, their definitions, and recall rubrics."""
+from dataclasses import dataclass
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from ..errors import ContentError, ContentInvalid
+from ..grading import Rubric
+from .manual import ID_PATTERN
+from .quizzes import build_rubric
+from .source import decode_utf8, parse_yaml, validate
+from .synonyms import expand
+
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=600)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class KeyPointModel(_Strict):
+    label: Short
+    aliases: Annotated[list[Short], Field(min_length=1)]
+    points: Annotated[float, Field(gt=0, le=10)] = 1.0
+
+
+class TermModel(_Strict):
+    id: Id
+    term: Short
+    aliases: list[Short] = []
+    lesson: Id
+    definition: Text
+    key_points: Annotated[list[KeyPointModel], Field(min_length=1, max_length=6)]
+
+
+class GlossaryFile(_Strict):
+    version: Annotated[int, Field(ge=1)]
+    terms: Annotated[list[TermModel], Field(min_length=1)]
+
+
+@dataclass(frozen=True)
+class Term:
+    id: str
+    term: str
+    aliases: tuple[str, ...]
+    lesson: str
+    definition: str
+    #: Free recall ("what does DSR mean?") is graded against the key points.
+    rubric: Rubric
+    #: Plain data for the database.
+    definition_data: dict
+    line: int | None = None
+
+
+def parse_glossary(data, path, synonyms):
+    """``(version, [Term])``; raises ``ContentInvalid`` with every problem."""
+    values, lines = parse_yaml(decode_utf8(data, path), path)
+    parsed = validate(GlossaryFile, values, lines, path)
+    terms, errors, seen = [], [], {}
+    for index, model in enumerate(parsed.terms):
+        line = lines.get(("terms", index))
+        if model.id in seen:
+            errors.append(ContentError(path, line, f"terms[{index}].id", f"duplicate id '{model.id}' (also line {seen[model.id]})"))
+            continue
+        seen[model.id] = line
+        data = model.model_dump()
+        for number, point in enumerate(data["key_points"]):
+            point["aliases"], problems = expand(point["aliases"], synonyms, path, line, f"terms[{index}].key_points[{number}]")
+            point["model"] = point["label"]
+            errors.extend(problems)
+        terms.append(build_term(data, line))
+    if errors:
+        raise ContentInvalid(errors)
+    return parsed.version, terms
+
+
+def build_term(data, line=None):
+    """A ``Term`` from its stored data."""
+    rubric = build_rubric({"points": data["key_points"], "step": 0.5, "model_answer": data["definition"]})
+    return Term(id=data["id"], term=data["term"], aliases=tuple(data["aliases"]), lesson=data["lesson"],
+                definition=data["definition"], rubric=rubric, definition_data=data, line=line)
