@@ -33,6 +33,7 @@ def _form_data(item, response):
 def _current_item(db, user, quiz_key="refund-basics"):
     db.session.expire_all()
     attempt = attempts.practice_attempt(user, attempts.active_quiz(quiz_key))
+    db.session.commit()  # as the page would: never hold an uncommitted attempt beside a request
     seq, key = attempts.next_practice_key(attempt)
     return seq, item_of(attempts.item_rows([key])[key])
 
