@@ -2,13 +2,13 @@
 from dataclasses import dataclass
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from ..errors import ContentError, ContentInvalid
 from ..grading import Rubric
 from .manual import ID_PATTERN
 from .quizzes import build_rubric
-from .source import decode_utf8, parse_yaml, validate
+from .source import StrictModel, decode_utf8, parse_yaml, validate
 from .synonyms import expand
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
@@ -16,17 +16,13 @@ Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=600)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class KeyPointModel(_Strict):
+class KeyPointModel(StrictModel):
     label: Short
     aliases: Annotated[list[Short], Field(min_length=1)]
     points: Annotated[float, Field(gt=0, le=10)] = 1.0
 
 
-class TermModel(_Strict):
+class TermModel(StrictModel):
     id: Id
     term: Short
     aliases: list[Short] = []
@@ -35,7 +31,7 @@ class TermModel(_Strict):
     key_points: Annotated[list[KeyPointModel], Field(min_length=1, max_length=6)]
 
 
-class GlossaryFile(_Strict):
+class GlossaryFile(StrictModel):
     version: Annotated[int, Field(ge=1)]
     terms: Annotated[list[TermModel], Field(min_length=1)]
 

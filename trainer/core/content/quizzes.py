@@ -7,13 +7,13 @@ rubric aliases are normalised once, so grading does no preparation per request.
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
 from ..errors import ContentError, ContentInvalid
 from ..grading import Rubric, RubricPoint
 from ..grading.matching import Alias
 from .manual import ID_PATTERN
-from .source import decode_utf8, parse_yaml, validate
+from .source import StrictModel, decode_utf8, parse_yaml, validate
 from .synonyms import expand
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
@@ -23,21 +23,17 @@ KINDS = ("single", "multiple", "true_false", "ordering", "matching", "short")
 MIN_EXAMPLES = 6
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class OptionModel(_Strict):
+class OptionModel(StrictModel):
     text: Text
     correct: bool = False
 
 
-class PairModel(_Strict):
+class PairModel(StrictModel):
     left: Short
     right: Text
 
 
-class PointModel(_Strict):
+class PointModel(StrictModel):
     id: Id | None = None
     label: Short
     points: Annotated[float, Field(gt=0, le=100)]
@@ -47,17 +43,17 @@ class PointModel(_Strict):
     model: Text
 
 
-class ExampleModel(_Strict):
+class ExampleModel(StrictModel):
     answer: Annotated[str, StringConstraints(max_length=4000)]
     score: Annotated[float, Field(ge=0)]
     note: str = ""
 
 
-class OrderModel(_Strict):
+class OrderModel(StrictModel):
     points: Annotated[float, Field(gt=0, le=100)]
 
 
-class RubricModel(_Strict):
+class RubricModel(StrictModel):
     mode: Literal["sum", "best", "sequence"] = "sum"
     best: Annotated[int, Field(ge=1)] | None = None
     step: Annotated[float, Field(gt=0, le=10)] = 0.5
@@ -78,7 +74,7 @@ class RubricModel(_Strict):
         return self
 
 
-class ItemModel(_Strict):
+class ItemModel(StrictModel):
     id: Id
     kind: Literal[KINDS]
     lessons: list[Id] | None = None
@@ -121,30 +117,30 @@ def _check_kind(item):
             raise ValueError("pairs: 3 to 8 pairs, no side repeated")
 
 
-class MasteryModel(_Strict):
+class MasteryModel(StrictModel):
     correct: Annotated[int, Field(ge=1, le=20)] = 3
     window: Annotated[int, Field(ge=1, le=20)] = 5
 
 
-class QuizMeta(_Strict):
+class QuizMeta(StrictModel):
     id: Id
     title: Short
     lessons: Annotated[list[Id], Field(min_length=1)]
     mastery: MasteryModel = MasteryModel()
 
 
-class QuizFile(_Strict):
+class QuizFile(StrictModel):
     quiz: QuizMeta
     items: Annotated[list[ItemModel], Field(min_length=1)]
 
 
-class PoolModel(_Strict):
+class PoolModel(StrictModel):
     lessons: Annotated[list[Id], Field(min_length=1)]
     kinds: list[Literal[KINDS]] | None = None
     count: Annotated[int, Field(ge=1, le=50)]
 
 
-class ExamMeta(_Strict):
+class ExamMeta(StrictModel):
     id: Id
     title: Short
     time_limit_minutes: Annotated[int, Field(ge=1, le=300)]
@@ -153,7 +149,7 @@ class ExamMeta(_Strict):
     pools: Annotated[list[PoolModel], Field(min_length=1)]
 
 
-class ExamFile(_Strict):
+class ExamFile(StrictModel):
     exam: ExamMeta
 
 

@@ -154,6 +154,12 @@ def field_name(where):
     return name
 
 
+class StrictModel(pydantic.BaseModel):
+    """Base of every content schema: unknown keys are errors and no type is coerced."""
+
+    model_config = pydantic.ConfigDict(extra="forbid", strict=True)
+
+
 _FRIENDLY = {
     "missing": "required field is missing",
     "extra_forbidden": "unknown key",
