@@ -35,6 +35,9 @@ class DefaultConfig:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
 
+    #: New glossary terms a trainee meets per day in the review queue.
+    DRILL_NEW_PER_DAY = 10
+
     #: argon2id; parallelism 1 suits small machines. Tests lower the costs.
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 64 * 1024

@@ -78,7 +78,7 @@ def test_short_answer_feedback_quotes_the_trainees_words_and_names_the_typo(brow
     response = browser.post("/study/quizzes/refund-basics", {"seq": seq, "text": "先到歉，再核对订单，然后给顾客补发。"})
     page = browser.get(response.location).get_data(as_text=True)
     assert "<mark>到歉</mark>" in page
-    assert "「到」按拼音应为「道」" in page
+    assert "「到歉」按拼音输入应为「道歉」" in page
     assert "向顾客道歉" in page  # the point's label
 
 

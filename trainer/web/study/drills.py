@@ -13,7 +13,7 @@ from .forms import DrillAnswerForm, DrillRatingForm
 def _today():
     """What the queue depends on: the moment, the daily limit of new terms and the trainees' time zone."""
     config = current_app.config
-    return {"now": utcnow(), "new_per_day": config.get("DRILL_NEW_PER_DAY", drills.NEW_PER_DAY),
+    return {"now": utcnow(), "new_per_day": config["DRILL_NEW_PER_DAY"],
             "timezone": config["BABEL_DEFAULT_TIMEZONE"]}
 
 
