@@ -29,7 +29,7 @@ main.add_command(routes_command)
 
 def register_commands(app):
     """Add the project's commands to ``app.cli`` (the ``trainer`` command finds them there)."""
-    for command in (content, grade, user, demo):
+    for command in (content, grade, scenario, user, demo):
         app.cli.add_command(command)
 
 
@@ -103,6 +103,27 @@ def grade(item_id, answers):
             click.echo(json.dumps(result, ensure_ascii=False))
     except GradingInputError as error:
         raise click.ClickException(str(error)) from None
+
+
+@click.group()
+def scenario():
+    """Role-play scenarios."""
+
+
+@scenario.command("replay")
+@click.argument("scenario_id")
+@click.argument("transcript", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mode", type=click.Choice(["practice", "assessment"]), default="assessment", show_default=True)
+def scenario_replay(scenario_id, transcript, mode):
+    """Play the agent's replies in TRANSCRIPT (one per line, optionally "[45s] …") and print the debrief as JSON."""
+    from .services.roleplay import ReplayInputError, replay_file
+
+    bundle = _load_or_report(calibrate_items=False)
+    try:
+        result = replay_file(bundle, scenario_id, transcript.read_bytes(), str(transcript), mode)
+    except ReplayInputError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
 @click.group()

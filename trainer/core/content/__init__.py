@@ -7,9 +7,11 @@ from ..errors import ContentError, ContentInvalid
 from .glossary import Term, parse_glossary
 from .manual import Lesson, load_manual
 from .quizzes import Exam, Item, Quiz, check_exam, parse_exam_file, parse_quiz_file
+from .scenarios import Scenario, Transcript, parse_rules_file, parse_scenario_file, parse_transcript
 from .synonyms import load_synonyms
 
 EXAM_FILE = "final-exam.yaml"
+RULES_FILE = "critical.yaml"
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,8 @@ class ContentBundle:
     terms: tuple[Term, ...] = ()
     glossary_version: int = 0
     synonyms_version: int = 0
+    scenarios: tuple[Scenario, ...] = ()
+    transcripts: tuple[Transcript, ...] = ()
     calibration: Calibration | None = field(default=None, compare=False)
 
     def listing(self):
@@ -31,6 +35,8 @@ class ContentBundle:
         rows += [{"id": q.id, "kind": "quiz", "title": q.title, "lesson": q.lessons[0]} for q in self.quizzes]
         rows += [{"id": i.id, "kind": i.kind, "title": i.prompt, "lesson": i.lessons[0]} for i in self.items]
         rows += [{"id": t.id, "kind": "term", "title": t.term, "lesson": t.lesson} for t in self.terms]
+        rows += [{"id": s.id, "kind": "scenario", "title": s.title, "lesson": s.lessons[0], "situation": s.situation,
+                  "scenario_kind": s.kind} for s in self.scenarios]
         if self.exam:
             rows.append({"id": self.exam.id, "kind": "exam", "title": self.exam.title, "lesson": None})
         return rows
@@ -46,15 +52,22 @@ def load_content(content_dir, calibrate_items=True):
     if (root / "glossary.yaml").exists():
         glossary_version, terms = _collect(errors, parse_glossary, (root / "glossary.yaml").read_bytes(),
                                            _name(root, "glossary.yaml"), synonyms) or (0, [])
-    errors.extend(_cross_check({l.id for l in lessons}, quizzes, items, terms, exam))
+    scenarios, transcripts = _load_scenarios(root, synonyms, errors)
+    lesson_ids = {l.id for l in lessons}
+    errors.extend(_cross_check(lesson_ids, quizzes, items, terms, exam))
+    scenario_files = {p.stem for p in (root / "scenarios").glob("*.yaml")}
+    errors.extend(_scenario_cross_check(lesson_ids, scenarios, transcripts, scenario_files))
     calibration = calibrate(items) if calibrate_items and not errors else None
     if calibration:
         errors.extend(_calibration_errors(calibration, items))
+    if calibrate_items and not errors:
+        errors.extend(transcript_errors(scenarios, transcripts))
     if errors:
         raise ContentInvalid(errors)
     return ContentBundle(lessons=tuple(lessons), quizzes=tuple(quizzes), items=tuple(items), exam=exam,
                          terms=tuple(terms), glossary_version=glossary_version,
-                         synonyms_version=synonyms_version, calibration=calibration)
+                         synonyms_version=synonyms_version, scenarios=tuple(scenarios),
+                         transcripts=tuple(transcripts), calibration=calibration)
 
 
 def _name(root, *parts):
@@ -118,3 +131,78 @@ def _calibration_errors(calibration, items):
         yield ContentError(item.source, item.line, f"{item.id}.examples",
                            f"grader gives {check.got:g} where trainers give {check.expected:g} "
                            f"for «{check.answer[:40]}» ({check.note or 'no note'})")
+
+
+def _load_scenarios(root, synonyms, errors):
+    """``scenarios/*.yaml`` with the shared critical rules, and the calibration transcripts."""
+    folder = root / "scenarios"
+    if not folder.is_dir():
+        return [], []
+    rules = []
+    if (folder / RULES_FILE).exists():
+        rules = _collect(errors, parse_rules_file, (folder / RULES_FILE).read_bytes(),
+                         _name(root, "scenarios", RULES_FILE), synonyms)
+        if rules is None:
+            return [], []
+    scenarios = []
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name != RULES_FILE:
+            loaded = _collect(errors, parse_scenario_file, path.read_bytes(), _name(root, "scenarios", path.name),
+                              synonyms, rules)
+            if loaded:
+                scenarios.append(loaded)
+    transcripts = []
+    for path in sorted((folder / "transcripts").glob("*.txt")):
+        scenario_id, _, name = path.stem.partition(".")
+        loaded = _collect(errors, parse_transcript, path.read_bytes(),
+                          _name(root, "scenarios", "transcripts", path.name), scenario_id, name or "transcript")
+        if loaded:
+            transcripts.append(loaded)
+    return scenarios, transcripts
+
+
+def _scenario_cross_check(lesson_ids, scenarios, transcripts, scenario_files):
+    seen = {}
+    for scenario in scenarios:
+        if scenario.id in seen:
+            yield ContentError(scenario.source, 2, "scenario.id", f"duplicate scenario id '{scenario.id}' (also in {seen[scenario.id]})")
+        seen.setdefault(scenario.id, scenario.source)
+        wanted = set(scenario.lessons) | {c.lesson for c in scenario.checks} | {r.lesson for r in scenario.rules if r.lesson}
+        for lesson in sorted(wanted - lesson_ids):
+            yield ContentError(scenario.source, None, "lessons", f"unknown lesson '{lesson}'")
+        kinds = {t.expect for t in transcripts if t.scenario == scenario.id}
+        for missing in sorted({"pass", "fail", "critical"} - kinds):
+            yield ContentError(scenario.source, None, "transcripts",
+                               f"needs a calibration transcript that expects '{missing}' "
+                               f"(scenarios/transcripts/{scenario.id}.NAME.txt)")
+    for transcript in transcripts:
+        if transcript.scenario not in seen and transcript.scenario not in scenario_files:
+            yield ContentError(transcript.source, None, "", f"unknown scenario '{transcript.scenario}' "
+                                                           "(name transcripts SCENARIO_ID.NAME.txt)")
+
+
+def transcript_errors(scenarios, transcripts):
+    """Replay every calibration transcript; each must get the verdict its header expects."""
+    from ..roleplay import replay
+
+    by_id = {s.id: s for s in scenarios}
+    for transcript in transcripts:
+        _, result = replay(by_id[transcript.scenario], transcript.replies)
+        got = verdict(result)
+        rules = {v["rule"] for v in result["critical"]}
+        if got != transcript.expect or not set(transcript.rules) <= rules:
+            yield ContentError(transcript.source, None, "expect",
+                               f"expected {transcript.expect}{_rules_text(transcript.rules)} but got {got}"
+                               f"{_rules_text(sorted(rules))}: score {result['score']:g}, "
+                               f"failed because {', '.join(result['failed_because']) or 'nothing'}")
+
+
+def verdict(result):
+    """"pass", "critical" or "fail" for a debrief."""
+    if result["critical"]:
+        return "critical"
+    return "pass" if result["passed"] else "fail"
+
+
+def _rules_text(rules):
+    return f" ({', '.join(rules)})" if rules else ""
