@@ -61,3 +61,100 @@
     tick();
   });
 })();
+
+// Role-play chat: send replies without reloading, keep the reply clock running.
+// Without this script the same form posts and the page reloads: both paths use one server view.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-chat-form]");
+  if (!form) return;
+  var panel = document.getElementById("chat-panel");
+  var box = form.querySelector("textarea");
+  var seqInput = form.querySelector("input[name=seq]");
+  var side = document.querySelector(".workstation .side");
+  if (side && window.matchMedia("(max-width: 899px)").matches) side.removeAttribute("open");
+
+  var timerHandle = null;
+  var startTimer = function () {
+    var timer = panel.querySelector(".chat-timer[data-since]");
+    if (!timer) return;
+    var since = Date.parse(timer.dataset.since), limit = Number(timer.dataset.limit);
+    var label = timer.textContent.trim();
+    var tick = function () {
+      var waited = Math.max(0, Math.floor((Date.now() - since) / 1000));
+      var m = Math.floor(waited / 60), s = waited % 60;
+      timer.textContent = label + " · " + m + ":" + (s < 10 ? "0" : "") + s;
+      timer.classList.toggle("is-late", waited > limit);
+    };
+    clearInterval(timerHandle);
+    timerHandle = setInterval(tick, 1000);
+    tick();
+  };
+  var scrollDown = function () {
+    var list = document.getElementById("bubbles");
+    if (list) list.scrollTop = list.scrollHeight;
+    if (list && list.lastElementChild) list.lastElementChild.scrollIntoView({ block: "nearest" });
+  };
+  startTimer();
+  scrollDown();
+
+  var sending = false;
+  var send = function (extra) {
+    if (sending) return;
+    var data = new FormData(form);
+    if (extra) data.append(extra.name, extra.value);
+    var typed = (box.value || "").trim();
+    if (!extra && !typed) { box.focus(); return; }
+    sending = true;
+    form.classList.add("is-sending");
+    var list = document.getElementById("bubbles");
+    if (list && typed && !extra) {
+      var pending = document.createElement("li");
+      pending.className = "bubble bubble-agent is-pending";
+      var p = document.createElement("p");
+      p.textContent = typed;
+      pending.appendChild(p);
+      list.appendChild(pending);
+      scrollDown();
+    }
+    fetch(form.action, {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch", "Accept": "application/json" },
+    }).then(function (response) {
+      return response.json().then(function (json) { return { ok: response.ok, json: json }; });
+    }).then(function (result) {
+      if (result.json.redirect) { window.location.assign(result.json.redirect); return; }
+      if (!result.ok) throw new Error("refused");
+      panel.innerHTML = result.json.panel;
+      var oldHint = document.querySelector(".chat-hint");
+      if (oldHint) oldHint.remove();
+      var suggestions = document.getElementById("suggestions");
+      if (suggestions) suggestions.innerHTML = result.json.suggestions;
+      seqInput.value = result.json.seq;
+      box.value = "";
+      startTimer();
+      scrollDown();
+      box.focus();
+    }).catch(function () {
+      // keep the text and fall back to an ordinary post, which reports what went wrong
+      form.submit();
+    }).then(function () {
+      sending = false;
+      form.classList.remove("is-sending");
+    });
+  };
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var submitter = event.submitter;
+    if (submitter && submitter.name === "suggestion") send({ name: "suggestion", value: submitter.value });
+    else send(null);
+  });
+  // Enter sends, Shift+Enter starts a new line (as in 千牛); not while an input method is composing.
+  box.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      send(null);
+    }
+  });
+})();

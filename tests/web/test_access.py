@@ -9,6 +9,7 @@ ROUTES = [
     ("GET", "/study/", set()),
     ("GET", "/study/lessons/", set()),
     ("GET", "/study/exam", set()),
+    ("GET", "/study/scenarios", set()),
     ("GET", "/account/password", set()),
     ("GET", "/admin/users", {Role.ADMIN}),
     ("GET", "/admin/users/new", {Role.ADMIN}),
@@ -25,7 +26,11 @@ OWNED = {"/study/exam/<int:attempt_id>/<int:seq>", "/study/exam/<int:attempt_id>
          "/study/exam/<int:attempt_id>/submit", "/study/exam/<int:attempt_id>/result"}
 #: Routes that need content keys; tested in test_study.py / test_quizzes.py / test_drills.py.
 BY_KEY = {"/study/lessons/<key>", "/study/lessons/<key>/studied", "/study/lessons/<key>/time",
-          "/study/quizzes/<key>", "/study/quizzes/<key>/answers/<int:seq>", "/study/exam/start"}
+          "/study/quizzes/<key>", "/study/quizzes/<key>/answers/<int:seq>", "/study/exam/start",
+          "/study/scenarios/<key>"}
+#: Role-play runs belong to one trainee: test_roleplay.py shows another trainee gets 404 on each.
+RUNS = {"/study/roleplay/<int:run_id>", "/study/roleplay/<int:run_id>/hint", "/study/roleplay/<int:run_id>/end",
+        "/study/roleplay/<int:run_id>/debrief"}
 PUBLIC = {"/login", "/logout", "/language", "/static/<path:filename>", "/"}
 
 
@@ -34,7 +39,7 @@ def test_every_registered_route_is_in_the_matrix(app):
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/study/") and "drill" in rule.rule or "glossary" in rule.rule:
             continue  # the drill slice lists its own routes in test_drills.py
-        assert rule.rule in listed | OWNED | BY_KEY | PUBLIC, f"{rule.rule} is in no access test"
+        assert rule.rule in listed | OWNED | RUNS | BY_KEY | PUBLIC, f"{rule.rule} is in no access test"
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "anonymous")

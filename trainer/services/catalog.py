@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Exam, GlossaryTerm, Lesson, Quiz, QuizItem
+from ..models import Exam, GlossaryTerm, Lesson, Quiz, QuizItem, Scenario, ScenarioVersion
 from ..models._types import utcnow
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,9 @@ def sync_content(bundle):
     _sync(Quiz, {q.id: _quiz_columns(q) for q in bundle.quizzes}, report, "quiz")
     _sync(Exam, {bundle.exam.id: _exam_columns(bundle.exam)} if bundle.exam else {}, report, "exam")
     _sync(GlossaryTerm, {t.id: _term_columns(t) for t in bundle.terms}, report, "term")
+    _sync(Scenario, {s.id: _scenario_columns(s) for s in bundle.scenarios}, report, "scenario")
     db.session.flush()
+    _keep_scenario_versions()
     log.info("content sync: %d added, %d updated, %d retired, %d unchanged",
              len(report.added), len(report.updated), len(report.retired), report.unchanged)
     return report
@@ -99,6 +101,21 @@ def _term_columns(term):
             "data": term.definition_data, "content_hash": _hash(term.definition_data), "retired": False}
 
 
+def _scenario_columns(scenario):
+    return {"title": scenario.title, "kind": scenario.kind, "situation": scenario.situation,
+            "definition": scenario.definition, "content_hash": _hash(scenario.definition), "retired": False}
+
+
+def _keep_scenario_versions():
+    """Store each scenario version once, so runs keep the definition they were played on."""
+    kept = set(db.session.execute(select(ScenarioVersion.scenario_key, ScenarioVersion.version)).all())
+    for row in db.session.scalars(select(Scenario)):
+        if (row.key, row.version) not in kept:
+            db.session.add(ScenarioVersion(scenario_key=row.key, version=row.version,
+                                           content_hash=row.content_hash, definition=row.definition))
+    db.session.flush()
+
+
 def listing():
     """Every loaded (not retired) thing as ``{id, kind, title, lesson}``, for ``trainer content list``."""
     rows = []
@@ -110,6 +127,10 @@ def listing():
         rows.append({"id": item.key, "kind": item.kind, "title": item.definition["prompt"], "lesson": item.lessons[0]})
     for term in db.session.scalars(select(GlossaryTerm).where(GlossaryTerm.retired.is_(False)).order_by(GlossaryTerm.key)):
         rows.append({"id": term.key, "kind": "term", "title": term.term, "lesson": term.lesson_key})
+    for scenario in db.session.scalars(select(Scenario).where(Scenario.retired.is_(False)).order_by(Scenario.key)):
+        rows.append({"id": scenario.key, "kind": "scenario", "title": scenario.title,
+                     "lesson": scenario.definition["lessons"][0], "situation": scenario.situation,
+                     "scenario_kind": scenario.kind})
     for exam in db.session.scalars(select(Exam).where(Exam.retired.is_(False))):
         rows.append({"id": exam.key, "kind": "exam", "title": exam.title, "lesson": None})
     return rows

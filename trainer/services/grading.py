@@ -3,6 +3,7 @@ import json
 
 from ..core.content.glossary import build_term
 from ..core.content.quizzes import build_item
+from ..core.content.scenarios import build_scenario
 from ..core.grading import grade
 
 MAX_LINES = 10_000
@@ -30,6 +31,11 @@ def _once(kind, key, content_hash, build):
 def item_of(row):
     """The core ``Item`` for a ``QuizItem`` row, built once per version (aliases normalised once)."""
     return _once("item", row.key, row.content_hash, lambda: build_item(row.definition))
+
+
+def scenario_of(key, content_hash, definition):
+    """The core ``Scenario`` for a definition, built once per version."""
+    return _once("scenario", key, content_hash, lambda: build_scenario(definition))
 
 
 def term_of(row):

@@ -9,3 +9,4 @@ require_role(bp)
 from . import views  # noqa: E402,F401
 from . import drills  # noqa: E402,F401
 from . import quizzes  # noqa: E402,F401
+from . import roleplay  # noqa: E402,F401

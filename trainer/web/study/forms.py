@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import HiddenField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 
@@ -61,3 +61,24 @@ class DrillRatingForm(FlaskForm):
     elapsed_ms = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=0, max=MAX_ELAPSED_MS)])
     #: Sent by the button pressed: 1 Again, 2 Hard, 3 Good, 4 Easy (``fsrs.Rating``).
     rating = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=4)])
+
+
+class StartRunForm(FlaskForm):
+    """The brief's two start buttons carry the mode."""
+
+    mode = StringField(validators=[AnyOf(("practice", "assessment"))])
+
+
+class ReplyForm(FlaskForm):
+    """One chat message. ``seq`` is the reply number the page expected: a resent form is stored once."""
+
+    seq = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=200)])
+    text = TextAreaField(_l("Your reply"), validators=[Length(max=500)],
+                         render_kw={"rows": 2, "maxlength": 500, "autocomplete": "off", "enterkeyhint": "send"})
+    #: Practice: the index of a suggested reply sent as it is (the suggestion buttons carry it).
+    suggestion = IntegerField(validators=[Optional(), NumberRange(min=0, max=3)])
+    submit = SubmitField(_l("Send"))
+
+    def validate_text(self, field):
+        if not (field.data or "").strip() and self.suggestion.data is None:
+            raise ValidationError(_l("Write a reply first."))
