@@ -60,6 +60,9 @@ def content_check():
         c = bundle.calibration
         click.echo(f"calibration: {len(c.checks)} examples, quadratic weighted kappa {c.qwk:.3f}, "
                    f"mean absolute error {c.mae:.2f} points")
+    if bundle.scenarios:
+        click.echo(f"role-plays: {len(bundle.scenarios)} scenarios, {len(bundle.transcripts)} calibration transcripts, "
+                   "each replayed to its expected verdict")
 
 
 @content.command("sync")

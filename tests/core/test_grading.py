@@ -232,7 +232,8 @@ def test_loose_match_deciding_pass_or_fail_is_flagged(answer, flagged):
 @pytest.mark.parametrize(
     ("aliases", "answer", "how", "words"),
     [
-        pytest.param(["表示歉意"], "向您表示歉，", "fuzzy", "表示歉", id="four-characters-one-missing"),
+        # three of four characters is as weak as one wrong character: 「可以退」 is not 「可以退的」
+        pytest.param(["表示歉意"], "向您表示歉，", "missing", "", id="four-characters-one-missing"),
         pytest.param(["提供订单号"], "请提供订单", "fuzzy", "提供订单", id="five-characters-one-missing"),
         pytest.param(["运费由店铺承担"], "运费由商铺承担", "fuzzy", "运费由商铺承担", id="seven-characters-one-wrong"),
         pytest.param(["重新发货"], "给您重新发过货", "missing", "", id="four-characters-one-wrong-is-too-far"),

@@ -1,6 +1,8 @@
 """A person in headless Chromium signs in and reads a lesson, on a phone and on a desktop."""
+import dataclasses
 import shutil
 import threading
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -8,6 +10,7 @@ from werkzeug.serving import make_server
 from trainer import create_app
 from trainer.extensions import db
 from tests.conftest import PASSWORD, base_config
+from tests.web.test_roleplay import KEY, TRANSCRIPTS, shipped_example
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
@@ -28,7 +31,9 @@ def live_server(tmp_path):
     app = create_app(base_config(f"sqlite:///{tmp_path / 'live.db'}"))
     with app.app_context():
         db.create_all()
-        sync_content(load_content(app.config["CONTENT_DIR"]))
+        bundle = load_content(app.config["CONTENT_DIR"])
+        # the shipped example role-play too, as the trainee will meet it
+        sync_content(dataclasses.replace(bundle, scenarios=bundle.scenarios + shipped_example()))
         accounts.create_user("test", "ann", "安妮", PASSWORD, ["trainee"])
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -122,3 +127,57 @@ def _answer_shown_item(page):
         page.locator(".choice").first.click()
     else:
         page.locator(".choice").first.click()
+
+
+def test_play_a_role_play_on_a_phone(live_server, chromium):
+    """The chat works like a messenger: Enter sends, the page never reloads, the debrief follows."""
+    page = chromium.new_page(viewport={"width": 390, "height": 844})
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(live_server + "/login")
+    page.get_by_label("用户名").fill("ann")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/study/")
+
+    page.get_by_role("link", name="情景对练").click()
+    page.get_by_role("link", name="备注填错单，衬衫发错了").click()
+    page.get_by_role("button", name="考核（自己输入，真实计时）").click()
+    page.wait_for_url("**/study/roleplay/*")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.evaluate("() => { window.sameDocument = true; }")
+    replies = [line.split("] ", 1)[1] for line in (TRANSCRIPTS / f"{KEY}.model.txt").read_text("utf-8").splitlines()
+               if line.startswith("[")]
+    for number, reply in enumerate(replies, start=1):
+        box = page.get_by_label("你的回复")
+        assert box.is_visible()
+        box.fill(reply)
+        box.press("Enter")
+        if number < len(replies):
+            page.locator(".bubble-agent:not(.is-pending)").nth(number - 1).wait_for()
+            assert page.locator(".bubble-customer").count() == number + 1
+            assert page.evaluate("() => window.sameDocument === true")  # no reload per message
+    page.wait_for_url("**/debrief")
+    assert "已通过" in page.get_by_role("heading", level=1).inner_text()
+    assert page.locator(".evidence-list mark").count() >= 5
+    assert errors == []
+
+
+def test_the_chat_works_without_javascript(live_server, chromium):
+    context = chromium.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(live_server + "/login")
+    page.get_by_label("用户名").fill("ann")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.goto(live_server + f"/study/scenarios/{KEY}")
+    page.get_by_role("button", name="练习（有参考回复和提示，计时宽松）").click()
+    page.locator(".suggestion").first.click()
+    page.wait_for_load_state()
+    assert page.locator(".bubble-agent").count() == 1
+    page.get_by_label("你的回复").fill("查到了，是我们把另一个订单的备注填到了您的订单上，这是我们的失误。")
+    page.get_by_role("button", name="发送").click()
+    page.wait_for_load_state()
+    assert page.locator(".bubble-agent").count() == 2
+    context.close()

@@ -19,13 +19,17 @@ KEY = "wrong-shipment"
 TRANSCRIPTS = SHIPPED / "scenarios" / "transcripts"
 
 
-@pytest.fixture(scope="module")
-def shipped_scenarios():
+def shipped_example():
     """The shipped example scenario, read on its own (other scenario files may change freely)."""
     _, synonyms = load_synonyms(SHIPPED / "synonyms.yaml", "synonyms.yaml")
     rules = parse_rules_file((SHIPPED / "scenarios" / "critical.yaml").read_bytes(), "critical.yaml", synonyms)
     path = SHIPPED / "scenarios" / f"{KEY}.yaml"
     return (parse_scenario_file(path.read_bytes(), path.name, synonyms, rules),)
+
+
+@pytest.fixture(scope="module")
+def shipped_scenarios():
+    return shipped_example()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ only reaches within a clause), and its toneless pinyin readings (for pinyin-inpu
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import opencc
 from pypinyin import Style, pinyin
@@ -30,6 +30,12 @@ class Normalised:
 
     def __len__(self):
         return len(self.text)
+
+    @cached_property
+    def characters(self):
+        """``(characters, their readings)`` as sets: lets a typo search skip hopeless wordings."""
+        chars = frozenset(self.text)
+        return chars, frozenset().union(*(readings(c) for c in chars))
 
     def span(self, start, end):
         """The original words behind ``text[start:end]``: ``(from, to, words)``."""

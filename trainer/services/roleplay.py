@@ -13,7 +13,7 @@ from ..core.content.scenarios import parse_replies
 from ..core.content.source import decode_utf8
 from ..core.errors import ContentInvalid
 from ..extensions import db
-from ..models import RoleplayRun, RoleplayTurn, Scenario, ScenarioVersion
+from ..models import Lesson, RoleplayRun, RoleplayTurn, Scenario, ScenarioVersion
 from ..models.roleplay import FINISHED, MODES, OPEN
 from ..models._types import utcnow
 from .grading import scenario_of as built_scenario
@@ -89,7 +89,7 @@ def take_reply(user, run, seq, text, now=None):
     text = (text or "").strip()[:MAX_REPLY]
     if not text:
         raise RoleplayError("empty")
-    stored = len(run.turns)
+    stored = run.state["replies"]  # written with the turns, in the same transaction
     if seq <= stored:
         return run
     if run.status != OPEN:
@@ -103,7 +103,7 @@ def take_reply(user, run, seq, text, now=None):
     try:
         with db.session.begin_nested():
             db.session.add(RoleplayTurn(run_id=run.id, seq=seq, text=text, seconds=round(seconds, 1), sent_at=now))
-    except IntegrityError:
+    except IntegrityError:  # the same reply, sent at the same moment by another request
         db.session.refresh(run)
         return run
     run.state = state.to_dict()
@@ -111,7 +111,6 @@ def take_reply(user, run, seq, text, now=None):
     if state.ended:
         _finish(run, scenario, state, now)
     db.session.flush()
-    db.session.refresh(run)
     return run
 
 
@@ -155,6 +154,11 @@ def runs_of(user, key=None):
     if key:
         query = query.where(RoleplayRun.scenario_key == key)
     return list(db.session.scalars(query.order_by(RoleplayRun.started_at.desc())))
+
+
+def lesson_titles():
+    """``{lesson key: title}``, for the debrief's "reread" links."""
+    return dict(db.session.execute(select(Lesson.key, Lesson.title)).all())
 
 
 def summary(runs):

@@ -88,7 +88,7 @@ def _after_reply(run):
         if run.status != "open":
             return jsonify(finished=True, redirect=url_for("study.debrief", run_id=run.id))
         context = _chat_context(run, ReplyForm())
-        return jsonify(finished=False, seq=len(run.turns) + 1,
+        return jsonify(finished=False, seq=run.state["replies"] + 1,
                        panel=render_template("study/_conversation.html", **context),
                        suggestions=render_template("study/_suggestions.html", **context))
     return redirect(url_for("study.chat", run_id=run.id) if run.status == "open"
@@ -96,7 +96,7 @@ def _after_reply(run):
 
 
 def _chat_context(run, form):
-    form.seq.data = len(run.turns) + 1
+    form.seq.data = run.state["replies"] + 1
     return {"run": run, "scenario": roleplay.scenario_of(run), "state": run.state, "form": form,
             "suggestions": roleplay.suggestions_of(run), "hint": roleplay.hint_of(run) if request.args.get("hint") else None,
             "end_form": EmptyForm()}
@@ -132,4 +132,5 @@ def debrief(run_id):
     run = _own_run(run_id)
     if run.status == "open":
         return redirect(url_for("study.chat", run_id=run.id))
-    return render_template("study/debrief.html", run=run, result=run.debrief, scenario=roleplay.scenario_of(run))
+    return render_template("study/debrief.html", run=run, result=run.debrief, scenario=roleplay.scenario_of(run),
+                           lessons=roleplay.lesson_titles())
