@@ -2,7 +2,7 @@ from flask import abort, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
 from ...extensions import db
-from ...services import attempts, progress
+from ...services import attempts, progress, roleplay
 from . import bp
 from .forms import MarkStudiedForm, ReadingTimeForm
 
@@ -18,8 +18,10 @@ def _lesson_or_404(key):
 def home():
     """My path through the handbook and how far I am."""
     path = progress.study_path(current_user)
+    passed = [entry for entry in roleplay.summary(roleplay.runs_of(current_user)).values() if entry["passed"]]
     return render_template("study/home.html", path=path, mastered=attempts.mastered_quizzes(current_user),
-                           exam=attempts.active_exam())
+                           exam=attempts.active_exam(), scenarios=len(roleplay.active_scenarios()),
+                           scenarios_passed=len(passed))
 
 
 @bp.route("/lessons/")
