@@ -64,3 +64,75 @@ def test_the_question_bank_is_large_enough_and_covers_every_lesson(bundle):
     assert {i.kind for i in bundle.items} == {"single", "multiple", "true_false", "ordering", "matching", "short"}
     assert len(bundle.terms) >= 40 and bundle.exam is not None
     assert bundle.calibration.failing == () and bundle.calibration.qwk >= 0.9
+
+
+# --- role-play scenarios ----------------------------------------------------------------------------
+
+SCENARIOS = REPO_ROOT / "content" / "scenarios"
+SCENARIO_FILES = sorted(p for p in SCENARIOS.glob("*.yaml") if p.name != "critical.yaml")
+TRANSCRIPT_FILES = sorted((SCENARIOS / "transcripts").glob("*.txt"))
+
+
+@pytest.fixture(scope="module")
+def scenarios():
+    """The shipped content without the calibration replay, so that each transcript fails on its own."""
+    bundle = load_content(REPO_ROOT / "content", calibrate_items=False)
+    return {s.id: s for s in bundle.scenarios}, {t.source.rsplit("/", 1)[-1]: t for t in bundle.transcripts}
+
+
+def test_there_are_scenarios_with_transcripts():
+    assert SCENARIO_FILES and TRANSCRIPT_FILES
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.stem)
+def test_every_scenario_has_pass_fail_and_critical_transcripts(scenarios, path):
+    by_id, transcripts = scenarios
+    scenario = next(s for s in by_id.values() if s.source.endswith(f"/{path.name}"))
+    kinds = {t.expect for t in transcripts.values() if t.scenario == scenario.id}
+    assert kinds == {"pass", "fail", "critical"}, f"{path.name}: transcripts expect {sorted(kinds)}"
+
+
+@pytest.mark.parametrize("path", TRANSCRIPT_FILES, ids=lambda p: p.stem)
+def test_every_calibration_transcript_reproduces_its_verdict(scenarios, path):
+    from trainer.core.content import verdict
+    from trainer.core.roleplay import replay
+
+    by_id, transcripts = scenarios
+    transcript = transcripts[path.name]
+    assert transcript.scenario in by_id, f"{path.name}: no scenario '{transcript.scenario}'"
+    _, result = replay(by_id[transcript.scenario], transcript.replies)
+    got = verdict(result)
+    why = f"{path.name}: score {result['score']:g}, failed because {result['failed_because']}, critical " \
+          f"{[(v['rule'], v['words']) for v in result['critical']]}"
+    assert got == transcript.expect, why
+    if got == "critical":
+        assert set(transcript.rules) <= {v["rule"] for v in result["critical"]}, why
+    if got == "pass":
+        assert result["score"] >= result["pass_mark"] and not result["suspected"], why
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.stem)
+def test_quoting_the_order_number_breaks_no_rule(scenarios, path):
+    """The facts checks ask for the order number: quoting it must never look like a phone number."""
+    from trainer.core.roleplay.analysis import analyse
+
+    scenario = next(s for s in scenarios[0].values() if s.source.endswith(f"/{path.name}"))
+    for reply in (f"您的订单号是{scenario.order.number}，我马上帮您查一下。", f"尾号{scenario.order.number[-6:]}的订单我查到了。"):
+        found = [(rule.id if rule else "over_promise", hit.words) for rule, hit in analyse(scenario, reply).violations]
+        assert found == [], f"{path.name}: «{reply}» breaks {found}"
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.stem)
+def test_every_checks_model_reply_meets_it_and_breaks_no_rule(scenarios, path):
+    """The debrief shows a missed check's model reply: that reply must itself earn the check."""
+    from trainer.core.roleplay.analysis import analyse
+
+    scenario = next(s for s in scenarios[0].values() if s.source.endswith(f"/{path.name}"))
+    wrong = []
+    for check in scenario.checks:
+        analysis = analyse(scenario, check.model)
+        if check.id not in analysis.checks:
+            wrong.append(f"{check.id}: «{check.model}» does not meet it")
+        for rule, hit in analysis.violations:
+            wrong.append(f"{check.id}: «{check.model}» breaks {rule.id if rule else 'over_promise'} ({hit.words})")
+    assert wrong == [], f"{path.name}: " + "; ".join(wrong)

@@ -346,7 +346,8 @@ def parse_scenario_file(data, path, synonyms, shared_rules):
     for index, rule in enumerate(definition.get("critical", [])):
         where = ("scenario", "critical", index)
         errors += _expand_fields(rule, ("aliases", "unless"), synonyms, path, lines.get(where), f"scenario.critical[{index}]")
-        errors += _pattern_errors(rule.get("patterns", []), path, lines.get(where), f"scenario.critical[{index}].patterns")
+        errors += _pattern_errors(rule.get("patterns", []), path, lines.get(where + ("patterns",)),
+                                  f"scenario.critical[{index}].patterns")
     errors += _structure_errors(meta, path, lines)
     if errors:
         raise ContentInvalid(errors)
