@@ -141,7 +141,7 @@ def test_play_a_role_play_on_a_phone(live_server, chromium):
     page.get_by_role("button", name="登录").click()
     page.wait_for_url("**/study/")
 
-    page.get_by_role("link", name="情景对练").click()
+    page.get_by_role("navigation").get_by_role("link", name="情景对练").click()
     page.get_by_role("link", name="备注填错单，衬衫发错了").click()
     page.get_by_role("button", name="考核（自己输入，真实计时）").click()
     page.wait_for_url("**/study/roleplay/*")
