@@ -651,14 +651,12 @@ def _xfail(reason):
 @pytest.mark.parametrize("reply", [
     "我们没法保证明天到",
     "我们没办法保证明天到，但会尽快",
-    pytest.param("这个我们无法保证明天到，但会尽快发出",
-                 marks=_xfail("grading.matching.NEGATORS lacks 无法: an honest 「无法保证明天到」 is an over_promise")),
+    "这个我们无法保证明天到，但会尽快发出",
 ])
 def test_saying_a_promise_cannot_be_made_is_no_promise(reply):
     assert analyse(SCENARIO, reply).violations == ()
 
 
-@_xfail("critical.yaml's phone pattern 1[3-9]\\d{9} has no digit boundaries: it fires inside order numbers")
 def test_quoting_an_order_number_that_contains_a_phone_like_run_is_harmless():
     scenario = variant(lambda d: d["order"].update(number="3813912345678901"))
     run = play(["您好，非常抱歉，订单3813912345678901我马上帮您查一下"], scenario=scenario)

@@ -129,7 +129,7 @@ def test_pre_sales_scenarios_score_sales_instead_of_recovery():
     source = edit("kind: after_sales", "kind: pre_sales")
     assert problems(source) == [
         (PATH, 40, "scenario.checks", "category 'sales' has weight 10 but no checks"),
-        (PATH, 40, "scenario.checks", "checks in category 'recovery', which has no weight in a pre_sales scenario"),
+        (PATH, 40, "scenario.checks", "checks in category 'recovery', which has no weight in this pre_sales scenario"),
     ]
     fixed = edit("      category: recovery\n", "      category: sales\n", source)
     scenario = parse_scenario_file(fixed.encode(), PATH, SYNONYMS, RULES)
@@ -154,7 +154,7 @@ def test_the_rules_file_needs_every_rule_once():
 
 
 def test_a_bad_rule_pattern_names_its_line():
-    source = edit(r"patterns: ['1[3-9]\d{9}',", r"patterns: ['1[3-9', '1[3-9]\d{9}',", RULES_TEXT)
+    source = edit(r"patterns: ['(?<!\d)1[3-9]\d{9}(?!\d)',", r"patterns: ['1[3-9', '(?<!\d)1[3-9]\d{9}(?!\d)',", RULES_TEXT)
     [(line, field, message)] = rule_problems(source)
     line_of_patterns = RULES_TEXT[:RULES_TEXT.index("patterns:")].count("\n") + 1
     assert (line, field) == (line_of_patterns, "rules[3].patterns") and "'1[3-9'" in message

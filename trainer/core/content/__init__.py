@@ -139,6 +139,10 @@ def _load_scenarios(root, synonyms, errors):
     if not folder.is_dir():
         return [], []
     rules = []
+    if not (folder / RULES_FILE).exists() and any(p.name != RULES_FILE for p in folder.glob("*.yaml")):
+        errors.append(ContentError(_name(root, "scenarios", RULES_FILE), None, "",
+                                   "missing: every scenario is checked against the shared critical rules"))
+        return [], []
     if (folder / RULES_FILE).exists():
         rules = _collect(errors, parse_rules_file, (folder / RULES_FILE).read_bytes(),
                          _name(root, "scenarios", RULES_FILE), synonyms)

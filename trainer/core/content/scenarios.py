@@ -395,7 +395,7 @@ def _structure_errors(meta, path, lines):
         if weight and category != "timing" and category not in used:
             yield error(("scenario", "checks"), f"category '{category}' has weight {weight} but no checks")
     for category in sorted(used - {c for c, w in weights.items() if w}):
-        yield error(("scenario", "checks"), f"checks in category '{category}', which has no weight in a {meta.kind} scenario")
+        yield error(("scenario", "checks"), f"checks in category '{category}', which has no weight in this {meta.kind} scenario")
     for index, stage in enumerate(meta.stages):
         for need in stage.needs:
             if need not in check_ids:

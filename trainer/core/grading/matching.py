@@ -20,7 +20,7 @@ FUZZY_THRESHOLD = 85.0
 
 #: Negating words that cancel a wording later in the same clause.
 NEGATORS = ("不需要", "不需", "不用", "不必", "不要", "不能", "不该", "不应该", "不应", "不会", "不可以", "不可",
-            "没有必要", "没必要", "没有", "没办法", "没法", "无需", "无须", "从不", "拒绝", "避免", "禁止", "别", "勿",
+            "没有必要", "没必要", "没有", "没办法", "没法", "无法", "无需", "无须", "从不", "拒绝", "避免", "禁止", "别", "勿",
             "未")
 #: Negations that follow the wording, at most two characters later: 「道歉就不用了」「道歉也没必要」.
 TRAILING_NEGATORS = ("不用了", "没必要", "没有必要", "不需要", "不必了", "是多余的", "多余", "不重要", "不用管",
