@@ -11,6 +11,7 @@ ROUTES = [
     ("GET", "/study/exam", set()),
     ("GET", "/study/scenarios", set()),
     ("GET", "/account/password", set()),
+    ("GET", "/author/", {Role.TRAINER, Role.ADMIN}),
     ("GET", "/admin/users", {Role.ADMIN}),
     ("GET", "/admin/users/new", {Role.ADMIN}),
     ("GET", "/admin/users/{other}", {Role.ADMIN}),

@@ -10,11 +10,13 @@ def register_blueprints(app):
     from . import access  # noqa: F401  registers the session loader
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
+    from .author import bp as author_bp
     from .study import bp as study_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(study_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(author_bp)
     app.add_url_rule("/", endpoint="index", view_func=index)
     app.context_processor(_template_globals)
 

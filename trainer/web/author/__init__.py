@@ -1,0 +1,10 @@
+"""Trainers: author and publish content, play-test it, review uncertain gradings, analyse items."""
+from flask import Blueprint
+
+from ...models import Role
+from ..access import require_role
+
+bp = Blueprint("author", __name__, url_prefix="/author")
+require_role(bp, Role.TRAINER, Role.ADMIN)
+
+from . import views  # noqa: E402,F401
