@@ -73,7 +73,10 @@ def content_sync():
     report = sync_content(_load_or_report())
     db.session.commit()
     click.echo(f"added {len(report.added)}, updated {len(report.updated)}, "
-               f"retired {len(report.retired)}, unchanged {report.unchanged}")
+               f"retired {len(report.retired)}, unchanged {report.unchanged}, conflicts {len(report.conflicts)}")
+    for key in report.conflicts:
+        click.echo(f"  conflict: {key} was published in the browser and differs from its file; left as published "
+                   "(export it from the browser into the file to resolve)", err=True)
     for label, keys in (("added", report.added), ("updated", report.updated), ("retired", report.retired)):
         for key in keys:
             click.echo(f"  {label}: {key}")

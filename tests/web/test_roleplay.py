@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from trainer.core.content import ContentBundle
 from trainer.core.content.scenarios import parse_replies, parse_rules_file, parse_scenario_file
 from trainer.core.content.synonyms import load_synonyms
-from trainer.models import RoleplayRun, RoleplayTurn, Scenario, ScenarioVersion
+from trainer.models import ContentVersion, RoleplayRun, RoleplayTurn, Scenario
 from trainer.models.roleplay import FinishedRunChanged
 from trainer.services import roleplay
 from trainer.services.catalog import sync_content
@@ -251,7 +251,8 @@ def test_a_run_keeps_the_scenario_version_it_was_played_on(app, db, make_user, r
         build_scenario(changed) if s.id == KEY else s for s in shipped_scenarios)))
     db.session.commit()
     assert row.version == 2
-    versions = db.session.scalars(select(ScenarioVersion.version).where(ScenarioVersion.scenario_key == KEY)).all()
+    versions = db.session.scalars(select(ContentVersion.version).where(
+        ContentVersion.kind == "scenario", ContentVersion.key == KEY)).all()
     assert sorted(versions) == [1, 2]
     roleplay.stop_run(user, run)
     assert run.scenario_version == 1 and run.debrief["pass_mark"] == 80

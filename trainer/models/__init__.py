@@ -4,10 +4,13 @@ from .catalog import Exam, GlossaryTerm, Lesson, Quiz, QuizItem
 from .cohorts import Cohort
 from .drills import CardState, ReviewLog
 from .progress import LessonProgress
-from .roleplay import RoleplayRun, RoleplayTurn, Scenario, ScenarioVersion
+from .review import GradeOverride
+from .roleplay import RoleplayRun, RoleplayTurn, Scenario
+from .authoring import ContentDraft, ContentVersion
 from .users import AuthSession, Role, User, UserRole
 
 __all__ = ["Answer", "AuthSession", "Cohort", "Exam", "GlossaryTerm", "Lesson", "LessonProgress", "Quiz", "QuizAttempt", "QuizItem", "QuizResult", "Role", "User",
            "UserRole"]
 __all__ += ["CardState", "ReviewLog"]
-__all__ += ["RoleplayRun", "RoleplayTurn", "Scenario", "ScenarioVersion"]
+__all__ += ["ContentDraft", "ContentVersion", "RoleplayRun", "RoleplayTurn", "Scenario"]
+__all__ += ["GradeOverride"]

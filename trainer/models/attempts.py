@@ -1,7 +1,7 @@
 """Quiz and exam attempts, every answer as it is given, and the one result of a submission."""
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -71,6 +71,13 @@ class Answer(db.Model):
     #: ``GradeResult.to_dict()``: the evidence behind the score.
     result: Mapped[dict] = mapped_column(JSON)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # --- review (services/review.py): a trainer's decision replaces ``score`` and ``correct``;
+    # the machine's own score stays in ``result`` and every change is a ``GradeOverride`` row.
+    #: When a trainer decided this answer (override, confirmation or re-grade); None: never reviewed.
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: The reviewer's words to the trainee, shown with the final score.
+    review_comment: Mapped[str | None] = mapped_column(Text)
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
 
@@ -93,5 +100,7 @@ class QuizResult(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: "deadline" when the time ran out, else "trainee".
     submitted_by: Mapped[str] = mapped_column(String(16), default="trainee")
+    #: Review: when a trainer's decision on one of its answers last recomputed this result.
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="result")

@@ -19,6 +19,9 @@ class _ContentRow:
     #: Gone from the files; kept so that results on it keep their meaning.
     retired: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: "file" (synced from content/) or "browser" (published by a trainer): a sync never
+    #: overwrites a browser-published version with a different file.
+    origin: Mapped[str] = mapped_column(String(16), default="file", server_default="file")
 
 
 class Lesson(_ContentRow, db.Model):

@@ -11,6 +11,8 @@ from .catalog import _ContentRow
 OPEN = "open"
 FINISHED = "finished"
 MODES = ("practice", "assessment")
+#: A trainer trying a draft: played like practice, never counted, the draft's definition kept on the run.
+PLAYTEST = "playtest"
 
 
 class Scenario(_ContentRow, db.Model):
@@ -25,20 +27,6 @@ class Scenario(_ContentRow, db.Model):
     definition: Mapped[dict] = mapped_column(JSON)
 
 
-class ScenarioVersion(db.Model):
-    """Every definition a scenario has had, so a run is replayed and explained against its own."""
-
-    __tablename__ = "scenario_versions"
-    __table_args__ = (UniqueConstraint("scenario_key", "version", name="uq_scenario_versions_key_version"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    scenario_key: Mapped[str] = mapped_column(String(64))
-    version: Mapped[int]
-    content_hash: Mapped[str] = mapped_column(String(64))
-    definition: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
 class RoleplayRun(db.Model):
     """One conversation. Open while it goes on (one per trainee, scenario and mode); finished runs never change."""
 
@@ -46,19 +34,21 @@ class RoleplayRun(db.Model):
     __table_args__ = (
         Index("uq_roleplay_runs_one_open", "user_id", "scenario_key", "mode", unique=True,
               sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
-        CheckConstraint("mode IN ('practice', 'assessment')", name="known_mode"),
+        CheckConstraint("mode IN ('practice', 'assessment', 'playtest')", name="known_mode"),
         CheckConstraint("status IN ('open', 'finished')", name="known_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     scenario_key: Mapped[str] = mapped_column(String(64), index=True)
-    #: The scenario version it is played against (``ScenarioVersion``).
+    #: The scenario version it is played against (a ``ContentVersion`` of kind "scenario").
     scenario_version: Mapped[int]
     mode: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default=OPEN)
     #: ``core.roleplay.Run.to_dict()`` after the latest reply.
     state: Mapped[dict] = mapped_column(JSON)
+    #: Play-tests only: the draft's definition (a draft has no published version to point to).
+    definition: Mapped[dict | None] = mapped_column(JSON)
     #: When the customer's latest message arrived: the agent's reply time runs from here.
     customer_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     #: Practice: how often a hint was asked for.
@@ -71,6 +61,24 @@ class RoleplayRun(db.Model):
     needs_review: Mapped[bool] = mapped_column(default=False, index=True)
     #: ``core.roleplay.debrief()``: everything the debrief page shows.
     debrief: Mapped[dict | None] = mapped_column(JSON)
+    # --- review (services/review.py): a trainer's decision sits beside the machine's result, which
+    # stays frozen; every decision is also a ``GradeOverride`` row.
+    #: The score and verdict that count once a trainer decided (None: not reviewed).
+    final_score: Mapped[float | None]
+    final_passed: Mapped[bool | None]
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: The reviewer's words to the trainee, shown on the debrief.
+    review_comment: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def outcome_score(self):
+        """The score that counts: the reviewer's when there is one, else the machine's."""
+        return self.final_score if self.reviewed_at is not None else self.score
+
+    @property
+    def outcome_passed(self):
+        return self.final_passed if self.reviewed_at is not None else self.passed
 
     turns: Mapped[list["RoleplayTurn"]] = relationship(back_populates="run", order_by="RoleplayTurn.seq",
                                                       cascade="all, delete-orphan")

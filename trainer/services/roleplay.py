@@ -13,9 +13,10 @@ from ..core.content.scenarios import parse_replies
 from ..core.content.source import decode_utf8
 from ..core.errors import ContentInvalid
 from ..extensions import db
-from ..models import Lesson, RoleplayRun, RoleplayTurn, Scenario, ScenarioVersion
-from ..models.roleplay import FINISHED, MODES, OPEN
+from ..models import ContentVersion, Lesson, RoleplayRun, RoleplayTurn, Scenario
+from ..models.roleplay import FINISHED, MODES, OPEN, PLAYTEST
 from ..models._types import utcnow
+from .catalog import content_hash
 from .grading import scenario_of as built_scenario
 
 log = logging.getLogger(__name__)
@@ -44,9 +45,12 @@ def active_scenario(key):
 
 
 def scenario_of(run):
-    """The scenario exactly as it was when ``run`` started."""
-    version = db.session.scalar(select(ScenarioVersion).where(
-        ScenarioVersion.scenario_key == run.scenario_key, ScenarioVersion.version == run.scenario_version))
+    """The scenario exactly as it was when ``run`` started (a play-test: the draft it tried)."""
+    if run.definition is not None:
+        return built_scenario(run.scenario_key, content_hash(run.definition), run.definition)
+    version = db.session.scalar(select(ContentVersion).where(
+        ContentVersion.kind == "scenario", ContentVersion.key == run.scenario_key,
+        ContentVersion.version == run.scenario_version))
     return built_scenario(run.scenario_key, version.content_hash, version.definition)
 
 
@@ -77,6 +81,24 @@ def start_run(user, row, mode, now=None):
     except IntegrityError:
         return open_run(user, row.key, mode)
     log.info("roleplay %s (%s) started by %s: run %s", row.key, mode, user.username, run.id)
+    return run
+
+
+def start_playtest(user, scenario, now=None):
+    """A trainer plays a draft (a built ``Scenario``) in the real chat, as in practice; not counted.
+
+    A new play-test replaces the trainer's open one of the same scenario, so an edited draft is
+    always tried as it now stands.
+    """
+    existing = open_run(user, scenario.id, PLAYTEST)
+    if existing is not None:
+        stop_run(user, existing, now)
+    now = now or utcnow()
+    state = roleplay.start(scenario, "practice")
+    run = RoleplayRun(user_id=user.id, scenario_key=scenario.id, scenario_version=0, mode=PLAYTEST,
+                      definition=scenario.definition, state=state.to_dict(), customer_at=now, started_at=now)
+    db.session.add(run)
+    db.session.flush()
     return run
 
 
@@ -128,7 +150,7 @@ def stop_run(user, run, now=None):
 def ask_hint(user, run):
     """Practice only: what the current stage is after, with model wordings of what is missing."""
     _require_own(user, run)
-    if run.mode != "practice":
+    if run.mode == "assessment":
         raise RoleplayError("no_hints_in_assessment")
     if run.status != OPEN:
         raise RoleplayError("finished")
@@ -143,7 +165,7 @@ def hint_of(run):
 
 def suggestions_of(run):
     """Practice only: replies to pick from at the current stage."""
-    if run.mode != "practice" or run.status != OPEN:
+    if run.mode == "assessment" or run.status != OPEN:
         return ()
     scenario = scenario_of(run)
     return roleplay.engine.current_stage(scenario, roleplay.Run.from_dict(run.state)).suggestions
@@ -167,6 +189,8 @@ def summary(runs):
     for run in runs:
         entry = result.setdefault(run.scenario_key, {"open": {}, "practised": 0, "assessed": 0, "best": None,
                                                      "passed": False})
+        if run.mode == PLAYTEST:
+            continue
         if run.status == OPEN:
             entry["open"][run.mode] = run
         elif run.mode == "practice":
@@ -184,7 +208,7 @@ def _finish(run, scenario, state, now):
     run.debrief = result
     run.score = result["score"]
     run.passed = result["passed"]
-    # practice does not count, so only an assessment waits for a trainer
+    # practice and play-tests do not count, so only an assessment waits for a trainer
     run.needs_review = result["needs_review"] and run.mode == "assessment"
     run.status = FINISHED
     run.finished_at = now

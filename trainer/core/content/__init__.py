@@ -155,14 +155,21 @@ def _load_scenarios(root, synonyms, errors):
                               synonyms, rules)
             if loaded:
                 scenarios.append(loaded)
+    return scenarios, transcript_files(root, errors)
+
+
+def transcript_files(root, errors, scenario_id=None):
+    """The calibration transcripts kept as files under ``scenarios/transcripts/``."""
     transcripts = []
-    for path in sorted((folder / "transcripts").glob("*.txt")):
-        scenario_id, _, name = path.stem.partition(".")
+    pattern = f"{scenario_id}.*.txt" if scenario_id else "*.txt"
+    root = Path(root)
+    for path in sorted((root / "scenarios" / "transcripts").glob(pattern)):
+        owner, _, name = path.stem.partition(".")
         loaded = _collect(errors, parse_transcript, path.read_bytes(),
-                          _name(root, "scenarios", "transcripts", path.name), scenario_id, name or "transcript")
+                          _name(root, "scenarios", "transcripts", path.name), owner, name or "transcript")
         if loaded:
             transcripts.append(loaded)
-    return scenarios, transcripts
+    return transcripts
 
 
 def _scenario_cross_check(lesson_ids, scenarios, transcripts, scenario_files):
@@ -174,7 +181,7 @@ def _scenario_cross_check(lesson_ids, scenarios, transcripts, scenario_files):
         wanted = set(scenario.lessons) | {c.lesson for c in scenario.checks} | {r.lesson for r in scenario.rules if r.lesson}
         for lesson in sorted(wanted - lesson_ids):
             yield ContentError(scenario.source, None, "lessons", f"unknown lesson '{lesson}'")
-        kinds = {t.expect for t in transcripts if t.scenario == scenario.id}
+        kinds = {t.expect for t in transcripts if t.scenario == scenario.id} | {t.expect for t in scenario.transcripts}
         for missing in sorted({"pass", "fail", "critical"} - kinds):
             yield ContentError(scenario.source, None, "transcripts",
                                f"needs a calibration transcript that expects '{missing}' "
@@ -190,7 +197,7 @@ def transcript_errors(scenarios, transcripts):
     from ..roleplay import replay
 
     by_id = {s.id: s for s in scenarios}
-    for transcript in transcripts:
+    for transcript in [*(t for t in transcripts if t.scenario in by_id), *(t for s in scenarios for t in s.transcripts)]:
         _, result = replay(by_id[transcript.scenario], transcript.replies)
         got = verdict(result)
         rules = {v["rule"] for v in result["critical"]}
@@ -210,3 +217,18 @@ def verdict(result):
 
 def _rules_text(rules):
     return f" ({', '.join(rules)})" if rules else ""
+
+
+def authoring_problems(built, transcripts=()):
+    """What publishing one item or scenario from the browser must also pass, as the files do:
+    an item's calibration examples, a scenario's three calibration transcripts (its own and
+    ``transcripts`` kept beside it in files) and their verdicts."""
+    if isinstance(built, Scenario):
+        kinds = {t.expect for t in (*built.transcripts, *transcripts)}
+        problems = [ContentError(built.source, None, "calibration",
+                                 f"needs a calibration transcript that expects '{missing}'")
+                    for missing in sorted({"pass", "fail", "critical"} - kinds)]
+        return problems + list(transcript_errors([built], transcripts))
+    if isinstance(built, Item) and built.rubric is not None:
+        return list(_calibration_errors(calibrate([built]), [built]))
+    return []

@@ -61,15 +61,32 @@ def parse_glossary(data, path, synonyms):
             errors.append(ContentError(path, line, f"terms[{index}].id", f"duplicate id '{model.id}' (also line {seen[model.id]})"))
             continue
         seen[model.id] = line
-        data = model.model_dump()
-        for number, point in enumerate(data["key_points"]):
-            point["aliases"], problems = expand(point["aliases"], synonyms, path, line, f"terms[{index}].key_points[{number}]")
-            point["model"] = point["label"]
-            errors.extend(problems)
+        data, problems = _term_data(values["terms"][index], model, synonyms, path, line, f"terms[{index}].")
+        errors.extend(problems)
         terms.append(build_term(data, line))
     if errors:
         raise ContentInvalid(errors)
     return parsed.version, terms
+
+
+def term_from_values(raw, synonyms, path):
+    """One glossary term given as plain data (the browser editor's) → ``Term``."""
+    model = validate(TermModel, raw, {}, path)
+    data, problems = _term_data(raw, model, synonyms, path, None, "")
+    if problems:
+        raise ContentInvalid(problems)
+    return build_term(data)
+
+
+def _term_data(raw, model, synonyms, path, line, field):
+    data = model.model_dump()
+    errors = []
+    for number, point in enumerate(data["key_points"]):
+        point["aliases"], problems = expand(point["aliases"], synonyms, path, line, f"{field}key_points[{number}]")
+        point["model"] = point["label"]
+        errors.extend(problems)
+    data["source"] = raw
+    return data, errors
 
 
 def build_term(data, line=None):

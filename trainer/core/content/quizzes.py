@@ -237,6 +237,15 @@ def parse_quiz_file(data, path, synonyms):
     return quiz, items
 
 
+def item_from_values(raw, quiz_lessons, synonyms, path):
+    """One item given as plain data (the browser editor's) → ``Item``, checked like a file's item."""
+    model = validate(ItemModel, raw, {}, path)
+    definition, problems = _definition(raw, model, quiz_lessons, synonyms, path, {}, 0)
+    if problems:
+        raise ContentInvalid(problems)
+    return build_item(definition, source=path)
+
+
 def parse_exam_file(data, path):
     values, lines = parse_yaml(decode_utf8(data, path), path)
     meta = validate(ExamFile, values, lines, path).exam
@@ -249,6 +258,7 @@ def _definition(raw, model, quiz_lessons, synonyms, path, lines, index):
     """The item as plain data, defaults filled in and ``@set`` aliases expanded."""
     definition = model.model_dump(exclude_none=True, by_alias=True)
     definition["lessons"] = list(model.lessons or quiz_lessons)
+    definition["source"] = raw  # as written: what export gives back
     errors = []
     for number, point in enumerate(definition.get("rubric", {}).get("points", [])):
         where = ("items", index, "rubric", "points", number)

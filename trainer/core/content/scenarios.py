@@ -167,8 +167,19 @@ class ScenarioMeta(StrictModel):
     stages: Annotated[list[StageModel], Field(min_length=2, max_length=12)]
 
 
+class CalibrationModel(StrictModel):
+    """A calibration transcript written inside the scenario (how the browser editor keeps them)."""
+
+    name: CheckId
+    expect: Literal["pass", "fail", "critical"]
+    rules: list[Literal[RULE_IDS]] = []
+    replies: Annotated[list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]],
+                       Field(min_length=1, max_length=40)]
+
+
 class ScenarioFile(StrictModel):
     scenario: ScenarioMeta
+    calibration: list[CalibrationModel] = []
 
 
 class RulesFile(StrictModel):
@@ -282,6 +293,13 @@ class Scenario:
     definition: dict
     source: str = ""
 
+    @property
+    def transcripts(self):
+        """Calibration transcripts written inside the scenario (files may also keep them apart)."""
+        return tuple(Transcript(scenario=self.id, name=c["name"], source=self.source, expect=c["expect"],
+                                rules=tuple(c.get("rules", ())), replies=tuple((r, 0.0) for r in c["replies"]))
+                     for c in self.definition.get("calibration", ()))
+
     def check(self, check_id):
         return next(c for c in self.checks if c.id == check_id)
 
@@ -329,7 +347,18 @@ def parse_rules_file(data, path, synonyms):
 def parse_scenario_file(data, path, synonyms, shared_rules):
     """One scenario file → ``Scenario``; raises ``ContentInvalid`` with every problem."""
     values, lines = parse_yaml(decode_utf8(data, path), path)
-    meta = validate(ScenarioFile, values, lines, path).scenario
+    return scenario_from_values(values, lines, path, synonyms, shared_rules)
+
+
+def scenario_from_values(values, lines, path, synonyms, shared_rules):
+    """Validate a scenario given as plain data (a file's or the browser editor's) → ``Scenario``.
+
+    The definition keeps the data as written under ``source`` (what export writes back) and the
+    scenario's own critical wordings under ``critical``; ``rules`` holds them merged with the
+    shared rules, so a change to ``critical.yaml`` is a new version of every scenario.
+    """
+    parsed = validate(ScenarioFile, values, lines, path)
+    meta = parsed.scenario
     definition = meta.model_dump(exclude_none=True, by_alias=True)
     errors = []
     for index, check in enumerate(definition["checks"]):
@@ -351,7 +380,9 @@ def parse_scenario_file(data, path, synonyms, shared_rules):
     errors += _structure_errors(meta, path, lines)
     if errors:
         raise ContentInvalid(errors)
-    definition["rules"] = shared_rules + definition.pop("critical", [])
+    definition["rules"] = shared_rules + definition.get("critical", [])
+    definition["source"] = values
+    definition["calibration"] = [c.model_dump() for c in parsed.calibration]
     return build_scenario(definition, source=path)
 
 

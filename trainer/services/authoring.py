@@ -1,0 +1,357 @@
+"""Authoring in the browser: drafts, validation through the files' own validator, publishing
+new versions, history, diff, revert, export and import.
+
+Trainees only ever see published versions. Publishing is refused when the draft is invalid
+(the same errors ``trainer content check`` gives for a file) or was started from an older
+version than the one now published (two trainers never silently overwrite each other).
+"""
+import copy
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..core.content import authoring_problems, transcript_files
+from ..core.content.export import diff_text, export_text
+from ..core.content.glossary import GlossaryFile, term_from_values
+from ..core.content.quizzes import QuizFile, item_from_values
+from ..core.content.scenarios import parse_rules_file, scenario_from_values
+from ..core.content.source import decode_utf8, parse_yaml, read_yaml, validate
+from ..core.content.synonyms import load_synonyms
+from ..core.errors import ContentError, ContentInvalid
+from ..extensions import db
+from ..models import ContentDraft, ContentVersion, Lesson, Quiz
+from ..models._types import utcnow
+from .catalog import VERSIONED, item_columns, keep_versions, quiz_hash, scenario_columns, term_columns
+
+log = logging.getLogger(__name__)
+BROWSER = "browser"
+
+
+class AuthoringError(Exception):
+    """Publishing or importing refused: ``code`` says why, ``errors`` lists content problems."""
+
+    def __init__(self, code, errors=()):
+        super().__init__(code)
+        self.code = code
+        self.errors = list(errors)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What validation needs besides the data: the shared synonym sets and critical rules, and
+    the content folder (where a scenario's calibration transcripts may be kept as files)."""
+
+    synonyms: dict
+    rules: list
+    root: Path
+
+    def transcripts(self, scenario_id):
+        return transcript_files(self.root, [], scenario_id)
+
+
+def context(content_dir=None):
+    root = Path(content_dir or current_app.config["CONTENT_DIR"])
+    _, synonyms = load_synonyms(root / "synonyms.yaml", "synonyms.yaml")
+    rules_file = root / "scenarios" / "critical.yaml"
+    rules = parse_rules_file(rules_file.read_bytes(), "scenarios/critical.yaml", synonyms) if rules_file.exists() else []
+    return Context(synonyms, rules, root)
+
+
+# --- validation ------------------------------------------------------------------------------
+
+def build(kind, data, quiz_key=None, ctx=None):
+    """The core object for ``data`` (a scenario file's mapping, one item, one term), or
+    ``ContentInvalid`` listing every problem, with the field each one belongs to."""
+    ctx = ctx or context()
+    if kind == "scenario":
+        built = scenario_from_values(data, {}, BROWSER, ctx.synonyms, ctx.rules)
+    elif kind == "item":
+        built = item_from_values(data, _quiz_lessons(quiz_key, data), ctx.synonyms, BROWSER)
+    elif kind == "term":
+        built = term_from_values(data, ctx.synonyms, BROWSER)
+    else:
+        raise ValueError(kind)
+    files = ctx.transcripts(built.id) if kind == "scenario" else ()
+    problems = _unknown_lessons(kind, built) + authoring_problems(built, files)
+    if problems:
+        raise ContentInvalid(problems)
+    return built
+
+
+def problems_of(kind, data, quiz_key=None, ctx=None):
+    """Every problem with ``data``, [] when it could be published."""
+    try:
+        build(kind, data, quiz_key, ctx)
+    except ContentInvalid as invalid:
+        return invalid.errors
+    return []
+
+
+def _quiz_lessons(quiz_key, data):
+    quiz = db.session.scalar(select(Quiz).where(Quiz.key == quiz_key)) if quiz_key else None
+    if quiz is not None:
+        return list(quiz.lessons)
+    if isinstance(data, dict) and data.get("lessons"):
+        return list(data["lessons"])
+    raise ContentInvalid([ContentError(BROWSER, None, "quiz", "choose the quiz the item belongs to")])
+
+
+def _unknown_lessons(kind, built):
+    wanted = {"scenario": lambda: set(built.lessons) | {c.lesson for c in built.checks},
+              "item": lambda: set(built.lessons), "term": lambda: {built.lesson}}[kind]()
+    known = set(db.session.scalars(select(Lesson.key)))
+    return [ContentError(BROWSER, None, "lessons", f"unknown lesson '{lesson}'") for lesson in sorted(wanted - known)]
+
+
+# --- drafts ---------------------------------------------------------------------------------
+
+def row_of(kind, key):
+    model, _ = VERSIONED[kind]
+    return db.session.scalar(select(model).where(model.key == key))
+
+
+def draft_of(kind, key):
+    return db.session.scalar(select(ContentDraft).where(ContentDraft.kind == kind, ContentDraft.key == key))
+
+
+def drafts(kind=None):
+    query = select(ContentDraft).order_by(ContentDraft.updated_at.desc())
+    return list(db.session.scalars(query.where(ContentDraft.kind == kind) if kind else query))
+
+
+def published_source(kind, key, version=None):
+    """The data as written of the published (or a given) version."""
+    if version is None:
+        row = row_of(kind, key)
+        definition = getattr(row, VERSIONED[kind][1]) if row else None
+    else:
+        stored = _version(kind, key, version)
+        definition = stored.definition if stored else None
+    if definition is None or "source" not in definition:
+        return None
+    return definition["source"]
+
+
+def edit(user, kind, key):
+    """The draft to edit ``key``: the existing one, or a new one from the published version."""
+    draft = draft_of(kind, key)
+    if draft is None:
+        row = row_of(kind, key)
+        source = published_source(kind, key)
+        if row is None or source is None:
+            raise AuthoringError("not_found")
+        draft = ContentDraft(kind=kind, key=key, data=source, base_version=row.version,
+                             author_id=user.id, quiz_key=_quiz_of_item(key) if kind == "item" else None)
+        db.session.add(draft)
+        db.session.flush()
+    return draft
+
+
+def save_draft(user, kind, key, data, quiz_key=None):
+    """Store ``data`` as the draft of ``key`` (new content if nothing has that key yet)."""
+    draft = draft_of(kind, key)
+    if draft is None:
+        row = row_of(kind, key)
+        draft = ContentDraft(kind=kind, key=key, base_version=row.version if row else None, quiz_key=quiz_key)
+        db.session.add(draft)
+    draft.data = data
+    draft.author_id = user.id
+    draft.updated_at = utcnow()
+    if quiz_key:
+        draft.quiz_key = quiz_key
+    db.session.flush()
+    return draft
+
+
+def duplicate(user, kind, key, new_key):
+    """A new draft that starts as a copy of ``key`` under ``new_key``."""
+    if row_of(kind, new_key) is not None or draft_of(kind, new_key) is not None:
+        raise AuthoringError("key_taken")
+    source = (draft_of(kind, key).data if draft_of(kind, key) else published_source(kind, key))
+    if source is None:
+        raise AuthoringError("not_found")
+    data = _with_key(kind, source, new_key)
+    if kind == "scenario":  # the copy takes the original's calibration transcripts along, inside it
+        kept = {c["name"] for c in data.get("calibration", [])}
+        data["calibration"] = data.get("calibration", []) + [
+            {"name": t.name, "expect": t.expect, "rules": list(t.rules), "replies": [text for text, _ in t.replies]}
+            for t in context().transcripts(key) if t.name not in kept]
+    return save_draft(user, kind, new_key, data, quiz_key=_quiz_of_item(key) if kind == "item" else None)
+
+
+def discard(user, kind, key):
+    draft = draft_of(kind, key)
+    if draft is not None:
+        db.session.delete(draft)
+        db.session.flush()
+        log.info("%s discarded the draft of %s %s", user.username, kind, key)
+
+
+def _with_key(kind, source, key):
+    data = copy.deepcopy(source)
+    (data["scenario"] if kind == "scenario" else data)["id"] = key
+    return data
+
+
+def _quiz_of_item(key):
+    for quiz in db.session.scalars(select(Quiz)):
+        if key in quiz.item_keys:
+            return quiz.key
+    return None
+
+
+# --- publishing -----------------------------------------------------------------------------
+
+def publish(user, kind, key, note=""):
+    """Publish the draft of ``key`` as a new version; the draft is gone afterwards."""
+    draft = draft_of(kind, key)
+    if draft is None:
+        raise AuthoringError("no_draft")
+    row = row_of(kind, key)
+    if row is not None and draft.base_version is not None and row.version != draft.base_version:
+        raise AuthoringError("stale")
+    if row is not None and draft.base_version is None:
+        raise AuthoringError("key_taken")
+    published = publish_data(user, kind, key, draft.data, note, quiz_key=draft.quiz_key)
+    db.session.delete(draft)
+    db.session.flush()
+    return published
+
+
+def publish_data(user, kind, key, data, note="", quiz_key=None):
+    """Validate ``data`` and make it the published version of ``key`` (version + 1)."""
+    try:
+        built = build(kind, data, quiz_key)
+    except ContentInvalid as invalid:
+        raise AuthoringError("invalid", invalid.errors) from None
+    if built.id != key:
+        raise AuthoringError("invalid", [ContentError(BROWSER, None, "id", f"the id must stay '{key}'")])
+    columns = {"scenario": scenario_columns, "item": item_columns, "term": term_columns}[kind](built)
+    model, _ = VERSIONED[kind]
+    row = row_of(kind, key)
+    if row is None:
+        row = model(key=key, version=1, **columns)
+        db.session.add(row)
+    elif row.content_hash == columns["content_hash"] and not row.retired:
+        raise AuthoringError("unchanged")
+    else:
+        for name, value in columns.items():
+            setattr(row, name, value)
+        row.version += 1
+    row.origin = "browser"
+    row.updated_at = utcnow()
+    if kind == "item":
+        _join_quiz(key, quiz_key or _quiz_of_item(key))
+    db.session.flush()
+    keep_versions(author=user, note=note)
+    log.info("%s published %s %s version %s", user.username, kind, key, row.version)
+    return row
+
+
+def _join_quiz(item_key, quiz_key):
+    quiz = db.session.scalar(select(Quiz).where(Quiz.key == quiz_key)) if quiz_key else None
+    if quiz is None:
+        raise AuthoringError("invalid", [ContentError(BROWSER, None, "quiz", "choose the quiz the item belongs to")])
+    if item_key not in quiz.item_keys:
+        quiz.item_keys = [*quiz.item_keys, item_key]
+        quiz.content_hash = quiz_hash({"title": quiz.title, "lessons": quiz.lessons, "item_keys": quiz.item_keys,
+                                       "mastery_correct": quiz.mastery_correct, "mastery_window": quiz.mastery_window})
+        quiz.version += 1
+
+
+# --- history --------------------------------------------------------------------------------
+
+def history(kind, key):
+    """Every published version, newest first, with who published it and their note."""
+    return list(db.session.scalars(select(ContentVersion).where(
+        ContentVersion.kind == kind, ContentVersion.key == key).order_by(ContentVersion.version.desc())))
+
+
+def _version(kind, key, version):
+    return db.session.scalar(select(ContentVersion).where(
+        ContentVersion.kind == kind, ContentVersion.key == key, ContentVersion.version == version))
+
+
+def export(kind, key, version=None):
+    """The file text of the published (or a given) version."""
+    if version is None:
+        row = row_of(kind, key)
+        definition = getattr(row, VERSIONED[kind][1]) if row else None
+    else:
+        stored = _version(kind, key, version)
+        definition = stored.definition if stored else None
+    if definition is None:
+        raise AuthoringError("not_found")
+    return export_text(kind, definition)
+
+
+def diff(kind, key, old, new):
+    """What changed from version ``old`` to ``new`` (``new`` may be "draft")."""
+    before = export(kind, key, old)
+    if new == "draft":
+        draft = draft_of(kind, key)
+        if draft is None:
+            raise AuthoringError("no_draft")
+        after = export_text(kind, {"source": draft.data})
+    else:
+        after = export(kind, key, new)
+    return diff_text(before, after, f"{key} v{old}", f"{key} {'draft' if new == 'draft' else f'v{new}'}")
+
+
+def revert(user, kind, key, version):
+    """Publish an old version's content again, as a new version."""
+    source = published_source(kind, key, version)
+    if source is None:
+        raise AuthoringError("not_found")
+    return publish_data(user, kind, key, source, note=f"revert to version {version}")
+
+
+# --- import ---------------------------------------------------------------------------------
+
+def import_file(user, kind, data, name, quiz_key=None):
+    """Drafts from an uploaded file in the format of ``content/``: all of it, or nothing.
+
+    A scenario file gives one draft; a quiz file (or a list of items with ``quiz_key``) one per
+    item; a glossary file one per term. Each is validated like a file and like publishing.
+    """
+    try:
+        values, lines = parse_yaml(decode_utf8(data, name), name)
+        entries = _entries(kind, values, lines, name, quiz_key)
+        ctx = context()
+        problems = [e for key, entry, quiz in entries for e in _located(problems_of(kind, entry, quiz, ctx), name)]
+    except ContentInvalid as invalid:
+        raise AuthoringError("invalid", invalid.errors) from None
+    if problems:
+        raise AuthoringError("invalid", problems)
+    return [save_draft(user, kind, key, entry, quiz_key=quiz) for key, entry, quiz in entries]
+
+
+def _entries(kind, values, lines, name, quiz_key):
+    if kind == "scenario":
+        if not isinstance(values, dict) or "scenario" not in values:
+            raise ContentInvalid([ContentError(name, 1, "scenario", "not a scenario file")])
+        return [(values["scenario"].get("id"), values, None)]
+    if kind == "item":
+        if isinstance(values, list):
+            if not quiz_key:
+                raise ContentInvalid([ContentError(name, 1, "quiz", "choose the quiz the items join")])
+            return [(entry.get("id"), entry, quiz_key) for entry in values if isinstance(entry, dict)]
+        parsed = validate(QuizFile, values, lines, name)
+        return [(entry["id"], entry, parsed.quiz.id) for entry in values["items"]]
+    parsed = validate(GlossaryFile, values, lines, name)
+    return [(entry["id"], entry, None) for entry in values["terms"]]
+
+
+def _located(problems, name):
+    return [ContentError(name, p.line, p.field, p.message) for p in problems]
+
+
+def readable(text, name="draft"):
+    """YAML text typed in the browser → data, or the problems with their lines (for the raw editor)."""
+    values, lines, errors = read_yaml(text, name)
+    if errors:
+        raise AuthoringError("invalid", errors)
+    return values
