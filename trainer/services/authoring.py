@@ -69,6 +69,7 @@ def build(kind, data, quiz_key=None, ctx=None):
     if kind == "scenario":
         built = scenario_from_values(data, {}, BROWSER, ctx.synonyms, ctx.rules)
     elif kind == "item":
+        quiz_key = quiz_key or (_quiz_of_item(data.get("id")) if isinstance(data, dict) else None)
         built = item_from_values(data, _quiz_lessons(quiz_key, data), ctx.synonyms, BROWSER)
     elif kind == "term":
         built = term_from_values(data, ctx.synonyms, BROWSER)

@@ -187,10 +187,10 @@ def summary(runs):
     """Per scenario key: open runs by mode, finished runs counted, best assessment, passed or not."""
     result = {}
     for run in runs:
-        entry = result.setdefault(run.scenario_key, {"open": {}, "practised": 0, "assessed": 0, "best": None,
-                                                     "passed": False})
         if run.mode == PLAYTEST:
             continue
+        entry = result.setdefault(run.scenario_key, {"open": {}, "practised": 0, "assessed": 0, "best": None,
+                                                     "passed": False})
         if run.status == OPEN:
             entry["open"][run.mode] = run
         elif run.mode == "practice":
