@@ -1,6 +1,7 @@
 """Persistence. Importing this package registers every model, so Alembic sees them all."""
 from .attempts import Answer, QuizAttempt, QuizResult
 from .catalog import Exam, GlossaryTerm, Lesson, Quiz, QuizItem
+from .certification import Certification, CohortManager, CohortProgramme, Programme
 from .cohorts import Cohort
 from .drills import CardState, ReviewLog
 from .progress import LessonProgress
@@ -14,3 +15,4 @@ __all__ = ["Answer", "AuthSession", "Cohort", "Exam", "GlossaryTerm", "Lesson", 
 __all__ += ["CardState", "ReviewLog"]
 __all__ += ["ContentDraft", "ContentVersion", "RoleplayRun", "RoleplayTurn", "Scenario"]
 __all__ += ["GradeOverride"]
+__all__ += ["Certification", "CohortManager", "CohortProgramme", "Programme"]
