@@ -12,6 +12,8 @@ ROUTES = [
     ("GET", "/study/scenarios", set()),
     ("GET", "/account/password", set()),
     ("GET", "/author/", {Role.TRAINER, Role.ADMIN}),
+    ("GET", "/author/analysis", {Role.TRAINER, Role.ADMIN}),
+    ("GET", "/author/analysis/quiz/refund-basics", {Role.TRAINER, Role.ADMIN}),
     ("GET", "/admin/users", {Role.ADMIN}),
     ("GET", "/admin/users/new", {Role.ADMIN}),
     ("GET", "/admin/users/{other}", {Role.ADMIN}),
@@ -33,6 +35,8 @@ BY_KEY = {"/study/lessons/<key>", "/study/lessons/<key>/studied", "/study/lesson
 RUNS = {"/study/roleplay/<int:run_id>", "/study/roleplay/<int:run_id>/hint", "/study/roleplay/<int:run_id>/end",
         "/study/roleplay/<int:run_id>/debrief"}
 PUBLIC = {"/login", "/logout", "/language", "/static/<path:filename>", "/"}
+#: Item analysis of one exam, quiz or role-play: ROUTES opens a quiz's; test_item_analysis.py the others.
+BY_KEY |= {"/author/analysis/<any(exam, quiz, scenario):kind>/<key>"}
 
 
 def test_every_registered_route_is_in_the_matrix(app):

@@ -8,3 +8,4 @@ bp = Blueprint("author", __name__, url_prefix="/author")
 require_role(bp, Role.TRAINER, Role.ADMIN)
 
 from . import views  # noqa: E402,F401
+from . import analysis  # noqa: E402,F401
