@@ -14,6 +14,8 @@ ROUTES = [
     ("GET", "/author/", {Role.TRAINER, Role.ADMIN}),
     ("GET", "/author/analysis", {Role.TRAINER, Role.ADMIN}),
     ("GET", "/author/analysis/quiz/refund-basics", {Role.TRAINER, Role.ADMIN}),
+    ("GET", "/author/review", {Role.TRAINER, Role.ADMIN}),
+    ("GET", "/author/review/audit", {Role.TRAINER, Role.ADMIN}),
     ("GET", "/admin/users", {Role.ADMIN}),
     ("GET", "/admin/users/new", {Role.ADMIN}),
     ("GET", "/admin/users/{other}", {Role.ADMIN}),
@@ -34,6 +36,10 @@ BY_KEY = {"/study/lessons/<key>", "/study/lessons/<key>/studied", "/study/lesson
 #: Role-play runs belong to one trainee: test_roleplay.py shows another trainee gets 404 on each.
 RUNS = {"/study/roleplay/<int:run_id>", "/study/roleplay/<int:run_id>/hint", "/study/roleplay/<int:run_id>/end",
         "/study/roleplay/<int:run_id>/debrief"}
+#: Review decisions need an answer or run awaiting review: test_review.py opens each as every role.
+REVIEW = {"/author/review/answers/<int:answer_id>", "/author/review/answers/<int:answer_id>/confirm",
+          "/author/review/answers/<int:answer_id>/wording", "/author/review/runs/<int:run_id>",
+          "/author/review/runs/<int:run_id>/confirm"}
 PUBLIC = {"/login", "/logout", "/language", "/static/<path:filename>", "/"}
 #: Item analysis of one exam, quiz or role-play: ROUTES opens a quiz's; test_item_analysis.py the others.
 BY_KEY |= {"/author/analysis/<any(exam, quiz, scenario):kind>/<key>"}
@@ -44,7 +50,7 @@ def test_every_registered_route_is_in_the_matrix(app):
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/study/") and "drill" in rule.rule or "glossary" in rule.rule:
             continue  # the drill slice lists its own routes in test_drills.py
-        assert rule.rule in listed | OWNED | RUNS | BY_KEY | PUBLIC, f"{rule.rule} is in no access test"
+        assert rule.rule in listed | OWNED | RUNS | BY_KEY | PUBLIC | REVIEW, f"{rule.rule} is in no access test"
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "anonymous")

@@ -20,8 +20,8 @@ class GradeOverride(db.Model):
     __table_args__ = (
         CheckConstraint("action IN ('override', 'confirm', 'regrade', 'recompute')", name="known_action"),
         # exactly one graded thing per row
-        CheckConstraint(" + ".join(f"CASE WHEN {c} IS NULL THEN 0 ELSE 1 END" for c in ("answer_id", "run_id", "result_id"))
-                        + " = 1", name="one_subject"),
+        CheckConstraint(" + ".join(f"CASE WHEN {column} IS NULL THEN 0 ELSE 1 END"
+                                   for column in ("answer_id", "run_id", "result_id")) + " = 1", name="one_subject"),
         CheckConstraint("content_kind IN ('item', 'scenario', 'exam')", name="known_content_kind"),
         Index("ix_grade_overrides_created_at", "created_at"),
     )

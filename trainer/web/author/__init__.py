@@ -9,3 +9,4 @@ require_role(bp, Role.TRAINER, Role.ADMIN)
 
 from . import views  # noqa: E402,F401
 from . import analysis  # noqa: E402,F401
+from . import review  # noqa: E402,F401
