@@ -16,6 +16,7 @@ from ..extensions import db
 from ..models import ContentVersion, Lesson, RoleplayRun, RoleplayTurn, Scenario
 from ..models.roleplay import FINISHED, MODES, OPEN, PLAYTEST
 from ..models._types import utcnow
+from . import certification
 from .catalog import content_hash
 from .grading import scenario_of as built_scenario
 
@@ -197,8 +198,8 @@ def summary(runs):
             entry["practised"] += 1
         else:
             entry["assessed"] += 1
-            entry["best"] = max(entry["best"] or 0, run.score or 0)
-            entry["passed"] = entry["passed"] or bool(run.passed)
+            entry["best"] = max(entry["best"] or 0, run.outcome_score or 0)
+            entry["passed"] = entry["passed"] or bool(run.outcome_passed)
     return result
 
 
@@ -213,6 +214,9 @@ def _finish(run, scenario, state, now):
     run.status = FINISHED
     run.finished_at = now
     log.info("roleplay run %s finished: %s, score %s", run.id, "passed" if run.passed else "not passed", run.score)
+    if run.mode == "assessment" and run.passed and not run.needs_review:
+        db.session.flush()
+        certification.refresh(run.user_id, now, only_if=("scenario", run.scenario_key))
 
 
 def _require_own(user, run):
