@@ -29,7 +29,7 @@ main.add_command(routes_command)
 
 def register_commands(app):
     """Add the project's commands to ``app.cli`` (the ``trainer`` command finds them there)."""
-    for command in (content, grade, scenario, user, demo):
+    for command in (content, grade, scenario, user, demo, certificate):
         app.cli.add_command(command)
 
 
@@ -153,6 +153,66 @@ def user_create(username, name, roles, password):
         raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"created {username} ({', '.join(roles)})")
+
+
+@click.group()
+def certificate():
+    """Verify downloaded certificates; revoke issued ones."""
+
+
+@certificate.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--key", "key_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The platform's public key: its JWKS (/.well-known/jwks.json), a JWK or a PEM file. "
+                   "Default: this installation's own key.")
+def certificate_verify(file, key_file):
+    """Verify a downloaded credential (.jwt or .json) offline; exit 1 unless it is valid."""
+    from .core import credentials
+    from .services import certificates
+
+    try:
+        token = credentials.read_token(file.read_text(encoding="utf-8"))
+        keys = credentials.load_public_keys(key_file.read_bytes()) if key_file else certificates.existing_public_keys()
+    except (ValueError, UnicodeDecodeError) as error:
+        raise click.ClickException(str(error)) from None
+    if not keys:
+        raise click.ClickException("this installation has no signing key yet; pass --key")
+    result = credentials.verify_credential(token, keys)
+    click.echo(f"{result.status}{': ' + result.detail if result.detail else ''}")
+    if result.credential:
+        _echo_credential(result.credential, result.kid)
+    sys.exit(0 if result.ok else 1)
+
+
+def _echo_credential(credential, kid):
+    subject = credential["credentialSubject"]
+    names = [i.get("identityHash") for i in subject.get("identifier", []) if i.get("identityType") == "name"]
+    issuer = credential["issuer"]
+    click.echo(f"  holder:      {', '.join(names) or subject.get('id')}")
+    click.echo(f"  programme:   {subject['achievement']['name']}")
+    click.echo(f"  issuer:      {issuer.get('name', '') if isinstance(issuer, dict) else ''} ({credential['iss']})")
+    click.echo(f"  valid from:  {credential['validFrom']}")
+    click.echo(f"  valid until: {credential.get('validUntil', '-')}")
+    click.echo(f"  signed with: {kid}")
+    click.echo(f"  revocation is not in the file: see {credential['id']}")
+
+
+@certificate.command("revoke")
+@click.argument("code")
+@click.option("--reason", required=True, help="Why; kept with the certificate, never shown publicly.")
+def certificate_revoke(code, reason):
+    """Revoke the certificate with verification code CODE."""
+    from .services import certificates
+
+    certification = certificates.find_by_code(code)
+    if certification is None:
+        raise click.ClickException(f"no certificate with code {code}")
+    try:
+        certificates.revoke("cli", certification, reason)
+    except certificates.CertificateError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"revoked certificate {certification.id} ({certification.programme_key}) of user {certification.user_id}")
 
 
 @click.command()

@@ -11,6 +11,7 @@ ROUTES = [
     ("GET", "/study/exam", set()),
     ("GET", "/study/scenarios", set()),
     ("GET", "/account/password", set()),
+    ("GET", "/study/certificates/", set()),
     ("GET", "/author/", {Role.TRAINER, Role.ADMIN}),
     ("GET", "/author/analysis", {Role.TRAINER, Role.ADMIN}),
     ("GET", "/author/analysis/quiz/refund-basics", {Role.TRAINER, Role.ADMIN}),
@@ -43,6 +44,11 @@ REVIEW = {"/author/review/answers/<int:answer_id>", "/author/review/answers/<int
 PUBLIC = {"/login", "/logout", "/language", "/static/<path:filename>", "/"}
 #: Item analysis of one exam, quiz or role-play: ROUTES opens a quiz's; test_item_analysis.py the others.
 BY_KEY |= {"/author/analysis/<any(exam, quiz, scenario):kind>/<key>"}
+#: Certificates: the verification page and the public key are for everyone; a certificate is seen by its
+#: holder, trainers, admins and the managers of the holder's cohort (test_verify.py; another trainee below).
+PUBLIC |= {"/verify/<code>", "/.well-known/jwks.json"}
+CERTIFICATES = {"/study/certificates/<int:cert_id>", "/study/certificates/<int:cert_id>/credential.jwt",
+                "/study/certificates/<int:cert_id>/credential.json"}
 
 
 def test_every_registered_route_is_in_the_matrix(app):
@@ -50,7 +56,8 @@ def test_every_registered_route_is_in_the_matrix(app):
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/study/") and "drill" in rule.rule or "glossary" in rule.rule:
             continue  # the drill slice lists its own routes in test_drills.py
-        assert rule.rule in listed | OWNED | RUNS | BY_KEY | PUBLIC | REVIEW, f"{rule.rule} is in no access test"
+        assert rule.rule in listed | OWNED | RUNS | BY_KEY | PUBLIC | REVIEW | CERTIFICATES, \
+            f"{rule.rule} is in no access test"
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "anonymous")
@@ -91,3 +98,22 @@ def test_another_trainees_exam_attempt_is_invisible(browser, new_browser, make_u
         url = rule.replace("<int:attempt_id>", str(attempt.id)).replace("<int:seq>", "0")
         response = bob.post(url) if url.endswith("/submit") else bob.get(url)
         assert response.status_code == 404, url
+
+
+def test_another_trainees_certificate_is_invisible(browser, make_user, db):
+    from datetime import UTC, datetime, timedelta
+
+    from trainer.models import Certification
+
+    ann = make_user("ann")
+    make_user("bob")
+    now = datetime.now(UTC)
+    certification = Certification(user=ann, programme_key="presales", programme_version=1, certified_at=now,
+                                  expires_at=now + timedelta(days=365), code="Zq3x7VbN2kLm8PwR4tYu", evidence={})
+    db.session.add(certification)
+    db.session.commit()
+    browser.login("bob")
+    for rule in sorted(CERTIFICATES):
+        url = rule.replace("<int:cert_id>", str(certification.id))
+        assert browser.get(url).status_code == 404, url
+    assert browser.get("/verify/Zq3x7VbN2kLm8PwR4tYu").status_code == 200

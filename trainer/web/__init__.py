@@ -11,12 +11,16 @@ def register_blueprints(app):
     from .admin import bp as admin_bp
     from .auth import bp as auth_bp
     from .author import bp as author_bp
+    from .certificates import bp as certificates_bp
     from .study import bp as study_bp
+    from .verify import bp as verify_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(study_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(author_bp)
+    app.register_blueprint(certificates_bp)
+    app.register_blueprint(verify_bp)
     app.add_url_rule("/", endpoint="index", view_func=index)
     app.context_processor(_template_globals)
 
