@@ -44,6 +44,14 @@ REVIEW = {"/author/review/answers/<int:answer_id>", "/author/review/answers/<int
 PUBLIC = {"/login", "/logout", "/language", "/static/<path:filename>", "/"}
 #: Item analysis of one exam, quiz or role-play: ROUTES opens a quiz's; test_item_analysis.py the others.
 BY_KEY |= {"/author/analysis/<any(exam, quiz, scenario):kind>/<key>"}
+#: The question and glossary editors; test_author_items.py shows a trainee gets 403 on each keyed route.
+ROUTES += [(method, url, {Role.TRAINER, Role.ADMIN}) for method, url in [
+    ("GET", "/author/items"), ("GET", "/author/items/new"), ("GET", "/author/items/import"),
+    ("GET", "/author/glossary"), ("GET", "/author/glossary/new"), ("GET", "/author/glossary/import")]]
+BY_KEY |= {"/author/items/<key>", "/author/items/<key>/duplicate", "/author/items/<key>/discard",
+           "/author/items/<key>/rebase", "/author/items/<key>/export", "/author/quizzes/<key>/export",
+           "/author/glossary/<key>", "/author/glossary/<key>/duplicate", "/author/glossary/<key>/discard",
+           "/author/glossary/<key>/rebase", "/author/glossary/<key>/export"}
 #: Certificates: the verification page and the public key are for everyone; a certificate is seen by its
 #: holder, trainers, admins and the managers of the holder's cohort (test_verify.py; another trainee below).
 PUBLIC |= {"/verify/<code>", "/.well-known/jwks.json"}

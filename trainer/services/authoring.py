@@ -322,7 +322,8 @@ def import_file(user, kind, data, name, quiz_key=None):
         values, lines = parse_yaml(decode_utf8(data, name), name)
         entries = _entries(kind, values, lines, name, quiz_key)
         ctx = context()
-        problems = [e for key, entry, quiz in entries for e in _located(problems_of(kind, entry, quiz, ctx), name)]
+        problems = [e for key, entry, quiz in entries
+                    for e in _located(problems_of(kind, entry, quiz, ctx), name, _line_of(values, lines, entry))]
     except ContentInvalid as invalid:
         raise AuthoringError("invalid", invalid.errors) from None
     if problems:
@@ -342,12 +343,24 @@ def _entries(kind, values, lines, name, quiz_key):
             return [(entry.get("id"), entry, quiz_key) for entry in values if isinstance(entry, dict)]
         parsed = validate(QuizFile, values, lines, name)
         return [(entry["id"], entry, parsed.quiz.id) for entry in values["items"]]
+    if isinstance(values, list):  # terms as one term's export gives them
+        return [(entry.get("id"), entry, None) for entry in values if isinstance(entry, dict)]
     parsed = validate(GlossaryFile, values, lines, name)
     return [(entry["id"], entry, None) for entry in values["terms"]]
 
 
-def _located(problems, name):
-    return [ContentError(name, p.line, p.field, p.message) for p in problems]
+def _located(problems, name, line=None):
+    return [ContentError(name, p.line or line, p.field, p.message) for p in problems]
+
+
+def _line_of(values, lines, entry):
+    """The line an entry of a file starts on (a list of items or terms, a quiz or glossary file)."""
+    for where in ((), ("items",), ("terms",)):
+        found = values.get(where[0]) if where and isinstance(values, dict) else (values if not where else None)
+        for index, candidate in enumerate(found if isinstance(found, list) else []):
+            if candidate is entry:
+                return lines.get(where + (index,))
+    return None
 
 
 def readable(text, name="draft"):

@@ -10,3 +10,5 @@ require_role(bp, Role.TRAINER, Role.ADMIN)
 from . import views  # noqa: E402,F401
 from . import analysis  # noqa: E402,F401
 from . import review  # noqa: E402,F401
+from . import items  # noqa: E402,F401
+from . import terms  # noqa: E402,F401
