@@ -168,7 +168,7 @@ def test_a_number_that_is_none_and_a_wrong_wording_go_beside_their_point(browser
     page = text(press(browser, "/author/items/rb-short", "publish", **{"rubric-points-2-points": "一分"}))
     point2 = page[page.index('id="ie-points-2"'):page.index('id="ie-examples"')]
     assert "Write a number" in point2 and 'value="一分"' in point2
-    assert '<a href="#rubric-points-2-points">Key point 3 · Points</a>' in page
+    assert '<a href="#rubric-points-2-points">Key point 3 · Point value</a>' in page
     # the validator works in passes: set names are checked once the shape is right
     page = text(press(browser, "/author/items/rb-short", "publish", **{"rubric-points-1-aliases": "@no_such_set",
                                                                             "rubric-points-2-points": "1"}))

@@ -20,7 +20,8 @@ from ...services import authoring, question_bank, rubric_checks
 from ..auth.forms import EmptyForm
 from . import bp
 from .item_forms import (DuplicateForm, ImportForm, ItemForm, TermForm, blank_item, blank_term, change_rows, item_data, item_values,
-                         show_problems, term_data, term_values)
+                         term_data, term_values)
+from .item_problems import show_problems
 
 REFUSALS = {
     "stale": lambda: _("Someone published a newer version since this draft was started. Compare them in the "

@@ -2,8 +2,8 @@
 and the conversions between a form and the data a quiz file or ``glossary.yaml`` holds.
 
 WTForms only carries the shape. What is valid is decided by the validator that checks the
-files (``authoring.problems_of``); ``show_problems`` puts each problem beside the field its path
-names. Numbers that are not numbers are kept as typed, so the validator names the problem and
+files (``authoring.problems_of``); ``item_problems.show_problems`` puts each problem beside the
+field its path names. Numbers that are not numbers are kept as typed, so the validator names the problem and
 nothing the trainer typed is lost. Rows are added, removed and moved by submit buttons
 (``change_rows``), so the editor works without JavaScript.
 """
@@ -29,7 +29,6 @@ NEW_ROWS = {"options": 4, "steps": 4, "pairs": 3, "points": 3, "examples": 6, "k
 _GROUP_SPLIT = re.compile(r"\s*[|,，、;；]\s*")
 _WORD_SPLIT = re.compile(r"[\s,，、;；]+")
 _ROW_ACTION = re.compile(r"^(add|remove|up):([a-z_]+)(?::(\d+))?$")
-_PATH = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 class FreeSelectField(SelectField):
@@ -43,7 +42,7 @@ class FreeSelectField(SelectField):
 
 class OptionForm(Form):
     text = TextAreaField(_l("Option"), render_kw={"rows": 2})
-    correct = BooleanField(_l("Correct"))
+    correct = BooleanField(_l("Correct option"))
 
 
 class PairForm(Form):
@@ -55,7 +54,7 @@ class PointForm(Form):
     #: Kept as the file had it (points are named p1, p2 … when it has none).
     id = HiddenField()
     label = StringField(_l("Key point (shown to trainees)"))
-    points = StringField(_l("Points"), render_kw={"inputmode": "decimal"})
+    points = StringField(_l("Point value"), render_kw={"inputmode": "decimal"})
     aliases = TextAreaField(_l("Accepted wordings, one per line"), render_kw={"rows": 4},
                             description=_l("Never shown to trainees. @name stands for a shared synonym set."))
     all_of = TextAreaField(_l("Must also contain (optional)"), render_kw={"rows": 2},
@@ -315,10 +314,10 @@ def item_values(data):
               "explanation": _shown(data.get("explanation")),
               "lessons": " ".join(map(_shown, data.get("lessons") or [])),
               "options": [{"text": _shown(o.get("text")), "correct": o.get("correct") is True}
-                          for o in _dicts(data.get("options"))],
+                          for o in dicts(data.get("options"))],
               "answer": _shown(data["answer"]) if isinstance(data.get("answer"), bool) else None,
               "steps": [_shown(s) for s in data.get("steps") or []],
-              "pairs": [{"left": _shown(p.get("left")), "right": _shown(p.get("right"))} for p in _dicts(data.get("pairs"))]}
+              "pairs": [{"left": _shown(p.get("left")), "right": _shown(p.get("right"))} for p in dicts(data.get("pairs"))]}
     rubric = data.get("rubric") if isinstance(data.get("rubric"), dict) else {}
     order = rubric.get("order") if isinstance(rubric.get("order"), dict) else {}
     values["rubric"] = {
@@ -328,9 +327,9 @@ def item_values(data):
         "points": [{"id": _shown(p.get("id")), "label": _shown(p.get("label")), "points": _shown(p.get("points")),
                     "aliases": _shown(p.get("aliases")), "reject": _shown(p.get("reject")),
                     "all_of": "\n".join("、".join(map(_shown, g)) for g in p.get("all_of") or [] if isinstance(g, list)),
-                    "model": _shown(p.get("model"))} for p in _dicts(rubric.get("points"))],
+                    "model": _shown(p.get("model"))} for p in dicts(rubric.get("points"))],
         "examples": [{"answer": _shown(e.get("answer")), "score": _shown(e.get("score")), "note": _shown(e.get("note"))}
-                     for e in _dicts(rubric.get("examples"))],
+                     for e in dicts(rubric.get("examples"))],
     }
     return values
 
@@ -341,10 +340,10 @@ def term_values(data):
     return {"id": _shown(data.get("id")), "term": _shown(data.get("term")), "aliases": _shown(data.get("aliases")),
             "lesson": _shown(data.get("lesson")), "definition": _shown(data.get("definition")),
             "key_points": [{"label": _shown(p.get("label")), "points": _shown(p.get("points")),
-                            "aliases": _shown(p.get("aliases"))} for p in _dicts(data.get("key_points"))]}
+                            "aliases": _shown(p.get("aliases"))} for p in dicts(data.get("key_points"))]}
 
 
-def _dicts(values):
+def dicts(values):
     return [v for v in values or [] if isinstance(v, dict)]
 
 
@@ -365,159 +364,6 @@ def blank_item(kind):
 
 def blank_term():
     return {"key_points": [{} for _ in range(NEW_ROWS["key_points"])]}
-
-
-# --- problems beside their fields -------------------------------------------------------------
-
-#: File keys whose form field has another name.
-_RENAMES = {"pass": "pass_mark", "order": "order_points"}
-
-
-def show_problems(form, problems, data):
-    """Put each ``ContentError`` beside the field its path names: a field's own errors, a row's
-    or a list's ``form.problems[name]``, and what names no field under ``form.problems[""]``.
-    ``form.problem_list`` repeats them all as ``(anchor, where, message)`` for the top of the page."""
-    form.problems, form.problem_list = {}, []
-    for problem in problems:
-        path, message = _refine(problem.field or "", problem.message, data)
-        node = _resolve(form, path)
-        text = friendly(message)
-        if node is form:
-            form.problems.setdefault("", []).append(text)
-            form.problem_list.append((None, "", text))
-            continue
-        if isinstance(node, (FieldList, FormField)):
-            form.problems.setdefault(node.name, []).append(text)
-        elif text not in node.errors:
-            node.errors = [*node.errors, text]
-        form.problem_list.append((_anchor(node), _where(node), text))
-    return form
-
-
-_ROW = re.compile(r"^(?:rubric-)?(options|steps|pairs|points|examples|key_points)(?:-(\d+))?")
-
-
-def _anchor(node):
-    """The id to jump to: the field itself, or the row or list (``ie-points-1``)."""
-    if not isinstance(node, (FieldList, FormField)):
-        return node.id
-    match = _ROW.match(node.name)
-    return f"ie-{match.group(1)}" + (f"-{match.group(2)}" if match.group(2) else "") if match else f"ie-{node.name}"
-
-
-def _where(node):
-    """Where a problem is, in words: «Key point 2 · Points»."""
-    rows = {"options": _l("Option %(n)s"), "steps": _l("Step %(n)s"), "pairs": _l("Pair %(n)s"),
-            "points": _l("Key point %(n)s"), "examples": _l("Calibration example %(n)s"),
-            "key_points": _l("Key point %(n)s")}
-    lists = {"options": _l("Options"), "steps": _l("Steps"), "pairs": _l("Pairs"), "points": _l("Key points"),
-             "examples": _l("Calibration examples"), "key_points": _l("Key points"), "rubric": _l("Rubric")}
-    match = _ROW.match(node.name)
-    if match and match.group(2) is not None:
-        row = str(rows[match.group(1)] % {"n": int(match.group(2)) + 1})
-        leaf = not isinstance(node, (FieldList, FormField)) and node.name.count("-") > match.group(0).count("-")
-        return f"{row} · {node.label.text}" if leaf else row
-    if isinstance(node, (FieldList, FormField)):
-        return str(lists.get(match.group(1) if match else node.name, node.name))
-    return node.label.text
-
-
-def _refine(field, message, data):
-    """A more precise path for the problems the validator reports on the whole item or rubric."""
-    whole = re.match(r"^(options|steps|pairs): (.*)$", message)
-    if field == "" and whole:
-        return whole.group(1), whole.group(2)
-    named = re.search(r"needs '(\w+)'|^'(\w+)' does not belong", message)
-    if field == "" and named:
-        return named.group(1) or named.group(2), message
-    if field == "rubric" and ("'order'" in message or "'best" in message or message.startswith("best:")):
-        return ("rubric.order" if "'order'" in message else "rubric.best"), message
-    synonyms = re.match(r"^items\[\d+\]\.(aliases|reject|all_of)$", field)
-    if synonyms:
-        return _point_naming(data, synonyms.group(1), message), message
-    if re.match(r"^key_points\[\d+\]$", field):
-        return field + ".aliases", message
-    if field.endswith(".examples") and "«" in message:
-        return _example_naming(data, message), message
-    return field, message
-
-
-def _point_naming(data, field, message):
-    name = re.search(r"'(@[^']*)'", message)
-    points = _dicts(((data or {}).get("rubric") or {}).get("points"))
-    for index, point in enumerate(points):
-        wordings = point.get(field) or []
-        flat = [w for g in wordings for w in (g if isinstance(g, list) else [g])]
-        if name and name.group(1) in flat:
-            return f"rubric.points[{index}].{field}"
-    return "rubric.points"
-
-
-def _example_naming(data, message):
-    quoted = message.split("«", 1)[1].split("»", 1)[0]
-    examples = _dicts(((data or {}).get("rubric") or {}).get("examples"))
-    for index, example in enumerate(examples):
-        if str(example.get("answer", ""))[:40] == quoted:
-            return f"rubric.examples[{index}]"
-    return "rubric.examples"
-
-
-def _resolve(form, path):
-    """The deepest form field the path reaches (the form itself for an empty path)."""
-    node = form
-    for name, index in _PATH.findall(path):
-        inner = node.form if isinstance(node, FormField) else node
-        if index:
-            ok = isinstance(inner, FieldList) and int(index) < len(inner.entries)
-            child = inner.entries[int(index)] if ok else None
-        else:
-            name = _RENAMES.get(name, name)
-            child = inner[name] if isinstance(inner, (FlaskForm, Form)) and name in inner else None
-        if child is None:
-            break
-        node = child
-    return node
-
-
-_FRIENDLY = [
-    (r"^String should have at least 1 character$|^required field is missing$", lambda m: _("Fill this in.")),
-    (r"^List should have at least 1 item", lambda m: _("Give at least one.")),
-    (r"^List should have at least (\d+) items", lambda m: _("Give at least %(n)s.", n=m.group(1))),
-    (r"^List should have at most (\d+) items", lambda m: _("Give at most %(n)s.", n=m.group(1))),
-    (r"^Input should be a valid (number|integer)", lambda m: _("Write a number, such as 1 or 0.5.")),
-    (r"^Input should be greater than or equal to (\S+)$", lambda m: _("At least %(n)s.", n=m.group(1))),
-    (r"^Input should be greater than (\S+)$", lambda m: _("More than %(n)s.", n=m.group(1))),
-    (r"^Input should be less than or equal to (\S+)$", lambda m: _("At most %(n)s.", n=m.group(1))),
-    (r"^String should have at most (\d+) characters?$", lambda m: _("At most %(n)s characters.", n=m.group(1))),
-    (r"^String should match pattern", lambda m: _("Use lowercase letters, digits and '-' (2 to 64 characters).")),
-    (r"^unknown lesson '(.*)'$", lambda m: _("There is no lesson '%(key)s'.", key=m.group(1))),
-    (r"^unknown synonym set '(.*)'$", lambda m: _("There is no synonym set '%(name)s'.", name=m.group(1))),
-    (r"^a single-choice item has exactly one correct option, not (\d+)$",
-     lambda m: _("Mark exactly one option correct (now %(n)s).", n=m.group(1))),
-    (r"^mark at least one option correct$", lambda m: _("Mark at least one option correct.")),
-    (r"^at least two, all different$", lambda m: _("At least two options, all different.")),
-    (r"^3 to 10 different steps$", lambda m: _("3 to 10 steps, all different.")),
-    (r"^3 to 8 pairs, no side repeated$", lambda m: _("3 to 8 pairs; no left or right side twice.")),
-    (r"^'best: n' goes with", lambda m: _("'Best n' goes with the mode 'best', and that mode needs it.")),
-    (r"^best: (\d+) is more than the (\d+) points$",
-     lambda m: _("Best %(n)s is more than the %(points)s key points.", n=m.group(1), points=m.group(2))),
-    (r"^'order' goes with", lambda m: _("Points for the order go with the mode 'sequence', and that mode needs them.")),
-    (r"^grader gives (\S+) where trainers give (\S+) for", lambda m: _(
-        "The grader gives %(got)s where trainers give %(expected)s: add the wording this answer uses, "
-        "or check the score.", got=m.group(1), expected=m.group(2))),
-    (r"^the id must stay '(.*)'$", lambda m: _("The id must stay '%(key)s'; duplicate the item to use another.",
-                                              key=m.group(1))),
-    (r"^choose the quiz", lambda m: _("Choose the quiz the item belongs to.")),
-]
-
-
-def friendly(message):
-    """The validator's message in the trainer's language where we know it; as it is otherwise."""
-    for pattern, text in _FRIENDLY:
-        match = re.match(pattern, message)
-        if match:
-            return text(match)
-    return message
 
 
 def kind_choices():
