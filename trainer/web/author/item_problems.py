@@ -26,6 +26,8 @@ def show_problems(form, problems, data):
     or a list's ``form.problems[name]``, and what names no field under ``form.problems[""]``.
     ``form.problem_list`` repeats them all as ``(anchor, where, message)`` for the top of the page."""
     form.problems, form.problem_list = {}, []
+    #: Calibration is checked only once everything else is right: then nothing more can appear.
+    form.calibration_checked = any((p.field or "").endswith(".examples") for p in problems)
     for problem in problems:
         path, message = _refine(problem.field or "", problem.message, data)
         node = _resolve(form, path)
