@@ -158,3 +158,21 @@
     }
   });
 })();
+
+// Scenario editor: ask before leaving the page with edits not yet saved (every button of the
+// form saves them or shows them again, so only links and closing the tab can lose them).
+(function () {
+  "use strict";
+  var form = document.getElementById("scenario-form");
+  if (!form) return;
+  var changed = false;
+  var mark = function () { changed = true; };
+  form.addEventListener("input", mark);
+  form.addEventListener("change", mark);
+  form.addEventListener("submit", function () { changed = false; });
+  window.addEventListener("beforeunload", function (event) {
+    if (!changed) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+})();

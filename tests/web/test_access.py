@@ -58,6 +58,17 @@ PUBLIC |= {"/verify/<code>", "/.well-known/jwks.json"}
 CERTIFICATES = {"/study/certificates/<int:cert_id>", "/study/certificates/<int:cert_id>/credential.jwt",
                 "/study/certificates/<int:cert_id>/credential.json"}
 
+#: The scenario editor and the history of any content (test_author_scenarios.py: a trainee gets 403 on each).
+ROUTES += [(method, url, {Role.TRAINER, Role.ADMIN}) for method, url in [
+    ("GET", "/author/scenarios"), ("GET", "/author/scenarios/new")]]
+BY_KEY |= {"/author/scenarios/import", "/author/scenarios/<key>/edit", "/author/scenarios/<key>/publish",
+           "/author/scenarios/<key>/playtest", "/author/scenarios/<key>/rebase", "/author/scenarios/<key>/discard",
+           "/author/scenarios/<key>/duplicate", "/author/scenarios/<key>/export",
+           "/author/scenarios/<key>/export/<int:version>", "/author/playtests/<int:run_id>/keep",
+           "/author/history/<any(item, scenario, term):kind>/<key>",
+           "/author/history/<any(item, scenario, term):kind>/<key>/diff",
+           "/author/history/<any(item, scenario, term):kind>/<key>/revert/<int:version>"}
+
 
 def test_every_registered_route_is_in_the_matrix(app):
     listed = {url.replace("{other}", "<int:user_id>") for _, url, _ in ROUTES}

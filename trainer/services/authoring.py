@@ -6,6 +6,8 @@ Trainees only ever see published versions. Publishing is refused when the draft 
 version than the one now published (two trainers never silently overwrite each other).
 """
 import copy
+import dataclasses
+import itertools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +15,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import select
 
-from ..core.content import authoring_problems, transcript_files
+from ..core.content import authoring_problems, transcript_errors, transcript_files, verdict
 from ..core.content.export import diff_text, export_text
 from ..core.content.glossary import GlossaryFile, term_from_values
 from ..core.content.quizzes import QuizFile, item_from_values
@@ -22,8 +24,9 @@ from ..core.content.source import decode_utf8, parse_yaml, read_yaml, validate
 from ..core.content.synonyms import load_synonyms
 from ..core.errors import ContentError, ContentInvalid
 from ..extensions import db
-from ..models import ContentDraft, ContentVersion, Lesson, Quiz
+from ..models import ContentDraft, ContentVersion, Lesson, Quiz, User
 from ..models._types import utcnow
+from ..models.roleplay import FINISHED, PLAYTEST
 from .catalog import VERSIONED, item_columns, keep_versions, quiz_hash, scenario_columns, term_columns
 
 log = logging.getLogger(__name__)
@@ -62,9 +65,12 @@ def context(content_dir=None):
 
 # --- validation ------------------------------------------------------------------------------
 
-def build(kind, data, quiz_key=None, ctx=None):
+def build(kind, data, quiz_key=None, ctx=None, replay=True):
     """The core object for ``data`` (a scenario file's mapping, one item, one term), or
-    ``ContentInvalid`` listing every problem, with the field each one belongs to."""
+    ``ContentInvalid`` listing every problem, with the field each one belongs to.
+
+    ``replay=False`` skips the calibration checks: a draft can be play-tested before it has
+    its transcripts (play-testing is how a trainer makes them)."""
     ctx = ctx or context()
     if kind == "scenario":
         built = scenario_from_values(data, {}, BROWSER, ctx.synonyms, ctx.rules)
@@ -76,7 +82,9 @@ def build(kind, data, quiz_key=None, ctx=None):
     else:
         raise ValueError(kind)
     files = ctx.transcripts(built.id) if kind == "scenario" else ()
-    problems = _unknown_lessons(kind, built) + authoring_problems(built, files)
+    problems = _unknown_lessons(kind, built)
+    if replay:
+        problems += _calibration_problems(built, files) if kind == "scenario" else authoring_problems(built, files)
     if problems:
         raise ContentInvalid(problems)
     return built
@@ -101,10 +109,26 @@ def _quiz_lessons(quiz_key, data):
 
 
 def _unknown_lessons(kind, built):
-    wanted = {"scenario": lambda: set(built.lessons) | {c.lesson for c in built.checks},
-              "item": lambda: set(built.lessons), "term": lambda: {built.lesson}}[kind]()
     known = set(db.session.scalars(select(Lesson.key)))
+    if kind == "scenario":  # each beside the field that names it
+        wanted = [("scenario.lessons", lesson) for lesson in built.lessons]
+        wanted += [(f"scenario.checks[{i}].lesson", c["lesson"]) for i, c in enumerate(built.definition["checks"])
+                   if c.get("lesson")]
+        wanted += [(f"scenario.critical[{i}].lesson", r["lesson"])
+                   for i, r in enumerate(built.definition.get("critical", [])) if r.get("lesson")]
+        return [ContentError(BROWSER, None, field, f"unknown lesson '{lesson}'")
+                for field, lesson in wanted if lesson not in known]
+    wanted = {"item": lambda: set(built.lessons), "term": lambda: {built.lesson}}[kind]()
     return [ContentError(BROWSER, None, "lessons", f"unknown lesson '{lesson}'") for lesson in sorted(wanted - known)]
+
+
+def _calibration_problems(built, files):
+    """``authoring_problems`` of a scenario, a failing inline transcript named ``calibration[i].expect``."""
+    problems = [p for p in authoring_problems(built, files) if not (p.field == "expect" and p.path == built.source)]
+    for index, transcript in enumerate(built.definition.get("calibration", [])):
+        alone = dataclasses.replace(built, definition={**built.definition, "calibration": [transcript]})
+        problems += [dataclasses.replace(p, field=f"calibration[{index}].expect") for p in transcript_errors([alone], [])]
+    return problems
 
 
 # --- drafts ---------------------------------------------------------------------------------
@@ -112,6 +136,12 @@ def _unknown_lessons(kind, built):
 def row_of(kind, key):
     model, _ = VERSIONED[kind]
     return db.session.scalar(select(model).where(model.key == key))
+
+
+def rows(kind):
+    """Every published (or retired) row of ``kind``, by key."""
+    model, _ = VERSIONED[kind]
+    return list(db.session.scalars(select(model).order_by(model.key)))
 
 
 def draft_of(kind, key):
@@ -151,8 +181,14 @@ def edit(user, kind, key):
     return draft
 
 
-def save_draft(user, kind, key, data, quiz_key=None):
-    """Store ``data`` as the draft of ``key`` (new content if nothing has that key yet)."""
+def save_draft(user, kind, key, data, quiz_key=None, expected=None):
+    """Store ``data`` as the draft of ``key`` (new content if nothing has that key yet).
+
+    ``expected``: the ``revision`` the editor was opened on; when someone saved the draft or
+    published since, nothing is stored and ``AuthoringError("conflict")`` says so.
+    """
+    if expected is not None and revision(kind, key) != expected:
+        raise AuthoringError("conflict")
     draft = draft_of(kind, key)
     if draft is None:
         row = row_of(kind, key)
@@ -164,6 +200,28 @@ def save_draft(user, kind, key, data, quiz_key=None):
     if quiz_key:
         draft.quiz_key = quiz_key
     db.session.flush()
+    return draft
+
+
+def revision(kind, key):
+    """What an editor was opened on: the draft's last save, else the published version ("" for nothing)."""
+    draft = draft_of(kind, key)
+    if draft is not None:
+        return f"draft {draft.updated_at.isoformat()}"
+    row = row_of(kind, key)
+    return f"v{row.version}" if row is not None else ""
+
+
+def rebase(user, kind, key):
+    """Base the draft on the version published since it was started (its author compared them):
+    publishing it then replaces that version instead of being refused as stale."""
+    draft, row = draft_of(kind, key), row_of(kind, key)
+    if draft is None or row is None:
+        raise AuthoringError("no_draft")
+    draft.base_version = row.version
+    draft.updated_at = utcnow()
+    db.session.flush()
+    log.info("%s based the draft of %s %s on version %s", user.username, kind, key, row.version)
     return draft
 
 
@@ -312,11 +370,12 @@ def revert(user, kind, key, version):
 
 # --- import ---------------------------------------------------------------------------------
 
-def import_file(user, kind, data, name, quiz_key=None):
+def import_file(user, kind, data, name, quiz_key=None, replace_drafts=True):
     """Drafts from an uploaded file in the format of ``content/``: all of it, or nothing.
 
     A scenario file gives one draft; a quiz file (or a list of items with ``quiz_key``) one per
     item; a glossary file one per term. Each is validated like a file and like publishing.
+    ``replace_drafts=False`` refuses the file when one of its keys already has a draft.
     """
     try:
         values, lines = parse_yaml(decode_utf8(data, name), name)
@@ -324,6 +383,9 @@ def import_file(user, kind, data, name, quiz_key=None):
         ctx = context()
         problems = [e for key, entry, quiz in entries
                     for e in _located(problems_of(kind, entry, quiz, ctx), name, _line_of(values, lines, entry))]
+        if not replace_drafts:
+            problems += [ContentError(name, None, "id", f"'{key}' has an unpublished draft; publish or discard it first")
+                         for key, _, _ in entries if isinstance(key, str) and draft_of(kind, key) is not None]
     except ContentInvalid as invalid:
         raise AuthoringError("invalid", invalid.errors) from None
     if problems:
@@ -369,3 +431,34 @@ def readable(text, name="draft"):
     if errors:
         raise AuthoringError("invalid", errors)
     return values
+
+
+# --- play-tests and people ------------------------------------------------------------------
+
+def keep_playtest(user, run):
+    """Add a finished play-test's replies to the scenario's draft as a calibration transcript that
+    expects the verdict the play-test got; returns the draft and the transcript."""
+    if run.mode != PLAYTEST or run.status != FINISHED or run.user_id != user.id:
+        raise AuthoringError("not_found")
+    result = run.debrief
+    replies = [turn["text"] for turn in result["transcript"] if turn["who"] == "agent"]
+    if not replies:
+        raise AuthoringError("no_replies")
+    data = copy.deepcopy(edit(user, "scenario", run.scenario_key).data)
+    kept = data.setdefault("calibration", [])
+    if any(c.get("replies") == replies for c in kept if isinstance(c, dict)):
+        raise AuthoringError("already_kept")
+    got, names = verdict(result), {c.get("name") for c in kept if isinstance(c, dict)}
+    transcript = {"name": next(f"{got}_{n}" for n in itertools.count(1) if f"{got}_{n}" not in names), "expect": got}
+    rules = sorted({v["rule"] for v in result["critical"]})
+    transcript.update({"rules": rules} if rules else {}, replies=replies)
+    kept.append(transcript)
+    return save_draft(user, "scenario", run.scenario_key, data), transcript
+
+
+def people(ids):
+    """``{user id: display name}`` for the authors of versions and drafts."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return dict(db.session.execute(select(User.id, User.display_name).where(User.id.in_(wanted))).all())

@@ -12,3 +12,5 @@ from . import analysis  # noqa: E402,F401
 from . import review  # noqa: E402,F401
 from . import items  # noqa: E402,F401
 from . import terms  # noqa: E402,F401
+from . import history  # noqa: E402,F401
+from . import scenarios  # noqa: E402,F401
