@@ -29,7 +29,7 @@ main.add_command(routes_command)
 
 def register_commands(app):
     """Add the project's commands to ``app.cli`` (the ``trainer`` command finds them there)."""
-    for command in (content, grade, scenario, user, demo, certificate):
+    for command in (content, grade, scenario, user, demo, certificate, backup):
         app.cli.add_command(command)
 
 
@@ -235,3 +235,46 @@ def demo(host, port):
     click.echo(f"trainer demo on http://{host}:{port}/  accounts: trainee, trainer, manager, admin "
                f"(password {DEMO_PASSWORD})")
     serve(current_app._get_current_object(), host=host, port=port, threads=8)
+
+@click.group()
+def backup():
+    """Back up and restore the database and the content folder."""
+
+
+@backup.command("create")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def backup_create(directory):
+    """Write the database, a tarball of the content folder and manifest.json into DIRECTORY (new or empty)."""
+    from .services import backup as backups
+
+    try:
+        manifest = backups.create_backup(directory)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    rows = sum(n for table, n in manifest["rows"].items() if table != "alembic_version")
+    click.echo(f"backed up {manifest['database']['dialect']} at migration {manifest['migration']['revision']} "
+               f"({rows} rows in {len(manifest['rows'])} tables) and {manifest['content']['files']} content files "
+               f"into {directory}")
+
+
+@backup.command("restore")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that holds rows and a content folder that differs.")
+@click.option("--upgrade", is_flag=True, help="Accept a backup from an older migration, then upgrade it to head.")
+def backup_restore(directory, force, upgrade):
+    """Restore a backup made by "trainer backup create" (stop the web server first)."""
+    from flask_migrate import upgrade as upgrade_schema
+
+    from .services import backup as backups
+
+    try:
+        manifest, kept = backups.restore_backup(directory, force=force, upgrade=upgrade)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"restored the backup of {manifest['created_at']} (migration {manifest['migration']['revision']}); "
+               "row counts match the manifest")
+    if kept:
+        click.echo(f"the previous content folder is kept at {kept}")
+    if upgrade:
+        upgrade_schema()
+        click.echo("migrations run to head")

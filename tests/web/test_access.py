@@ -41,7 +41,7 @@ RUNS = {"/study/roleplay/<int:run_id>", "/study/roleplay/<int:run_id>/hint", "/s
 REVIEW = {"/author/review/answers/<int:answer_id>", "/author/review/answers/<int:answer_id>/confirm",
           "/author/review/answers/<int:answer_id>/wording", "/author/review/runs/<int:run_id>",
           "/author/review/runs/<int:run_id>/confirm"}
-PUBLIC = {"/login", "/logout", "/language", "/static/<path:filename>", "/"}
+PUBLIC = {"/login", "/logout", "/language", "/static/<path:filename>", "/", "/healthz"}
 #: Item analysis of one exam, quiz or role-play: ROUTES opens a quiz's; test_item_analysis.py the others.
 BY_KEY |= {"/author/analysis/<any(exam, quiz, scenario):kind>/<key>"}
 #: The question and glossary editors; test_author_items.py shows a trainee gets 403 on each keyed route.

@@ -1,5 +1,6 @@
 """Persistence. Importing this package registers every model, so Alembic sees them all."""
 from .attempts import Answer, QuizAttempt, QuizResult
+from .audit import AuditEvent
 from .catalog import Exam, GlossaryTerm, Lesson, Quiz, QuizItem
 from .certification import Certification, CohortManager, CohortProgramme, Programme
 from .cohorts import Cohort
@@ -16,3 +17,4 @@ __all__ += ["CardState", "ReviewLog"]
 __all__ += ["ContentDraft", "ContentVersion", "RoleplayRun", "RoleplayTurn", "Scenario"]
 __all__ += ["GradeOverride"]
 __all__ += ["Certification", "CohortManager", "CohortProgramme", "Programme"]
+__all__ += ["AuditEvent"]

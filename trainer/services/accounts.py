@@ -13,6 +13,7 @@ from ..core.errors import RosterInvalid
 from ..extensions import db
 from ..models import AuthSession, Cohort, Role, User, UserRole
 from ..models._types import utcnow
+from . import audit
 
 log = logging.getLogger(__name__)
 # Letters and digits that cannot be mistaken for each other when read aloud or copied.
@@ -66,6 +67,7 @@ def create_user(actor, username, display_name, password, roles, email=None, coho
     )
     db.session.add(user)
     db.session.flush()
+    audit.record(actor, "account.create", user, roles=user.roles)
     log.info("account created: %s by %s", username, getattr(actor, "username", actor))
     return user
 
@@ -164,6 +166,8 @@ def reset_password(actor, user):
 def set_active(actor, user, active):
     if user.id == actor.id and not active:
         raise AccountError("you cannot deactivate your own account")
+    if user.active != active:
+        audit.record(actor, "account.active", user, active=active)
     user.active = active
     if not active:
         end_all_sessions(user)
@@ -175,6 +179,8 @@ def set_roles(actor, user, roles):
     roles = {Role(role) for role in roles}
     if user.id == actor.id and Role.ADMIN not in roles:
         raise AccountError("you cannot remove your own admin role")
+    if roles != user.roles:
+        audit.record(actor, "account.role", user, old=user.roles, new=roles)
     user.role_rows = [UserRole(role=role.value) for role in sorted(roles)]
     db.session.flush()
     log.info("roles of %s set to %s by %s", user.username, sorted(roles), actor.username)

@@ -27,6 +27,7 @@ from ..extensions import db
 from ..models import ContentDraft, ContentVersion, Lesson, Quiz, User
 from ..models._types import utcnow
 from ..models.roleplay import FINISHED, PLAYTEST
+from . import audit
 from .catalog import VERSIONED, item_columns, keep_versions, quiz_hash, scenario_columns, term_columns
 
 log = logging.getLogger(__name__)
@@ -280,8 +281,10 @@ def publish(user, kind, key, note=""):
     return published
 
 
-def publish_data(user, kind, key, data, note="", quiz_key=None):
-    """Validate ``data`` and make it the published version of ``key`` (version + 1)."""
+def publish_data(user, kind, key, data, note="", quiz_key=None, reverted_to=None):
+    """Validate ``data`` and make it the published version of ``key`` (version + 1).
+
+    The audit log gets "content.publish", or "content.revert" when ``reverted_to`` names the old version."""
     try:
         built = build(kind, data, quiz_key)
     except ContentInvalid as invalid:
@@ -306,6 +309,8 @@ def publish_data(user, kind, key, data, note="", quiz_key=None):
         _join_quiz(key, quiz_key or _quiz_of_item(key))
     db.session.flush()
     keep_versions(author=user, note=note)
+    audit.record(user, "content.revert" if reverted_to else "content.publish", (kind, key, row.id),
+                 version=row.version, note=note, **({"reverted_to": reverted_to} if reverted_to else {}))
     log.info("%s published %s %s version %s", user.username, kind, key, row.version)
     return row
 
@@ -365,7 +370,7 @@ def revert(user, kind, key, version):
     source = published_source(kind, key, version)
     if source is None:
         raise AuthoringError("not_found")
-    return publish_data(user, kind, key, source, note=f"revert to version {version}")
+    return publish_data(user, kind, key, source, note=f"revert to version {version}", reverted_to=version)
 
 
 # --- import ---------------------------------------------------------------------------------
