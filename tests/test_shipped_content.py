@@ -136,3 +136,16 @@ def test_every_checks_model_reply_meets_it_and_breaks_no_rule(scenarios, path):
         for rule, hit in analysis.violations:
             wrong.append(f"{check.id}: «{check.model}» breaks {rule.id if rule else 'over_promise'} ({hit.words})")
     assert wrong == [], f"{path.name}: " + "; ".join(wrong)
+
+
+# --- certification programmes ---------------------------------------------------------------------
+
+def test_the_certification_programmes_use_the_shipped_content(bundle):
+    programmes = {p.id: p.definition for p in bundle.programmes}
+    assert list(programmes) == ["pre-sales", "after-sales"]
+    kinds = {s.id: s.kind for s in bundle.scenarios}
+    for key, wanted in (("pre-sales", {"pre_sales"}), ("after-sales", {"after_sales", "complaint"})):
+        requirements = programmes[key]["requirements"]
+        assert {r["kind"] for r in requirements} == {"lesson", "quiz", "exam", "scenario", "glossary"}
+        assert {kinds[r["key"]] for r in requirements if r["kind"] == "scenario"} <= wanted
+        assert programmes[key]["material"] and all(r["label"] for r in requirements)

@@ -31,6 +31,7 @@ def register_commands(app):
     """Add the project's commands to ``app.cli`` (the ``trainer`` command finds them there)."""
     for command in (content, grade, scenario, user, demo, certificate, backup):
         app.cli.add_command(command)
+    app.cli.add_command(certification)
 
 
 @click.group()
@@ -215,6 +216,21 @@ def certificate_revoke(code, reason):
     click.echo(f"revoked certificate {certification.id} ({certification.programme_key}) of user {certification.user_id}")
 
 
+@click.group()
+def certification():
+    """Certification programmes: issue what trainees have earned."""
+
+
+@certification.command("refresh")
+def certification_refresh():
+    """Issue every certificate earned and record re-tests, for all trainees (run it daily)."""
+    from .services import certification as certifications
+
+    written = certifications.refresh_all(timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    db.session.commit()
+    click.echo(f"{len(written)} certificate(s) issued or re-tested")
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -235,6 +251,7 @@ def demo(host, port):
     click.echo(f"trainer demo on http://{host}:{port}/  accounts: trainee, trainer, manager, admin "
                f"(password {DEMO_PASSWORD})")
     serve(current_app._get_current_object(), host=host, port=port, threads=8)
+
 
 @click.group()
 def backup():

@@ -10,6 +10,7 @@ ROUTES = [
     ("GET", "/study/lessons/", set()),
     ("GET", "/study/exam", set()),
     ("GET", "/study/scenarios", set()),
+    ("GET", "/study/certification", set()),
     ("GET", "/account/password", set()),
     ("GET", "/study/certificates/", set()),
     ("GET", "/author/", {Role.TRAINER, Role.ADMIN}),

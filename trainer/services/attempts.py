@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import Answer, Exam, Quiz, QuizAttempt, QuizItem, QuizResult
 from ..models.attempts import OPEN, SUBMITTED
 from ..models._types import utcnow
+from . import certification
 from .grading import item_of
 
 log = logging.getLogger(__name__)
@@ -62,8 +63,16 @@ def _insert_once(obj, find_existing):
 # --- practice: answer a lesson quiz's items until mastery -----------------------------------------
 
 def practice_attempt(user, quiz):
-    """The trainee's open practice on ``quiz``, started if needed (safe from two tabs)."""
+    """The trainee's open practice on ``quiz``, started if needed (safe from two tabs).
+
+    Practice on an older version of the quiz is closed: the new items are practised, and results
+    on the new version can meet a certification's re-test after a material change.
+    """
     attempt = _open_attempt(user, quiz.key)
+    if attempt is not None and attempt.quiz_version != quiz.version:
+        attempt.status = SUBMITTED
+        db.session.flush()
+        attempt = None
     if attempt is None:
         attempt = _insert_once(
             QuizAttempt(user_id=user.id, quiz_key=quiz.key, kind="practice", quiz_version=quiz.version,
@@ -94,6 +103,8 @@ def answer_practice(user, attempt, seq, response, quiz):
     if mastered and attempt.mastered_at is None:
         attempt.mastered_at = answer.answered_at
     db.session.flush()
+    if answer.correct and not answer.needs_review:
+        certification.after_practice(user, quiz, recent)
     return answer
 
 
@@ -191,6 +202,8 @@ def submit_exam(user, attempt, now, by="trainee"):
     attempt.status = SUBMITTED
     db.session.flush()
     log.info("exam %s submitted by %s: %.1f%%", attempt.quiz_key, user.username, percent)
+    if result.passed and not result.needs_review:
+        certification.refresh(user, now, only_if=("exam", attempt.quiz_key))
     return result
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import ContentVersion, Exam, GlossaryTerm, Lesson, Quiz, QuizItem, Scenario
+from ..models import ContentVersion, Exam, GlossaryTerm, Lesson, Programme, Quiz, QuizItem, Scenario
 from ..models._types import utcnow
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ def sync_content(bundle):
     _sync(Exam, {bundle.exam.id: _exam_columns(bundle.exam)} if bundle.exam else {}, report, "exam")
     _sync(GlossaryTerm, {t.id: term_columns(t) for t in bundle.terms}, report, "term")
     _sync(Scenario, {s.id: scenario_columns(s) for s in bundle.scenarios}, report, "scenario")
+    _sync(Programme, {p.id: programme_columns(p) for p in bundle.programmes}, report, "programme")
     db.session.flush()
     keep_versions()
     log.info("content sync: %d added, %d updated, %d retired, %d conflicts, %d unchanged",
@@ -142,6 +143,11 @@ def scenario_columns(scenario):
             "definition": scenario.definition, "content_hash": _hash(scenario.definition), "retired": False}
 
 
+def programme_columns(programme):
+    return {"title": programme.title, "definition": programme.definition,
+            "content_hash": _hash(programme.definition), "retired": False}
+
+
 #: The content kinds whose every version is kept, and the column holding the definition.
 VERSIONED = {"item": (QuizItem, "definition"), "scenario": (Scenario, "definition"), "term": (GlossaryTerm, "data")}
 
@@ -175,4 +181,6 @@ def listing():
                      "scenario_kind": scenario.kind})
     for exam in db.session.scalars(select(Exam).where(Exam.retired.is_(False))):
         rows.append({"id": exam.key, "kind": "exam", "title": exam.title, "lesson": None})
+    for programme in db.session.scalars(select(Programme).where(Programme.retired.is_(False)).order_by(Programme.key)):
+        rows.append({"id": programme.key, "kind": "programme", "title": programme.title, "lesson": None})
     return rows

@@ -45,6 +45,7 @@ def seed_demo():
         if studied >= 14:
             _sit_exam(member)
     _demo_reviews()
+    _demo_certification(cohort)
     db.session.flush()
     return True
 
@@ -163,3 +164,168 @@ def model_response(item):
     if item.kind == "matching":
         return {str(i): i for i in range(len(item.pairs))}
     return item.rubric.model_answer
+
+
+# --- certification: some certified, some behind, one awaiting review, one expired, one overdue ----
+
+#: The batch before: one member's certificate has just expired, another never finished (overdue).
+EARLIER_COHORT = "2025年10月入职批次"
+#: ``(username, name, cohort, [(programme, days ago when finished, everything but these requirements)])``:
+#: 何佳 and 孙浩 are certified, 张敏 has done all of 售后客服 but her borderline 错发 role-play waits for the
+#: trainer, 周婷 was certified a year and a week ago and did not renew.
+EARNED = [
+    ("hejia", "何佳", DEMO_COHORT, [("pre-sales", 9, ()), ("after-sales", 3, ())]),
+    ("sunhao", "孙浩", DEMO_COHORT, [("pre-sales", 4, ())]),
+    ("zhangmin", "张敏", DEMO_COHORT, [("after-sales", 2, ("wrong-shipment",))]),
+    ("zhouting", "周婷", EARLIER_COHORT, [("pre-sales", 373, ())]),
+]
+#: 吴磊 read a few lessons a year ago and stopped: past his cohort's due date.
+STALLED = ("wulei", "吴磊", EARLIER_COHORT, 380, 6)
+
+
+def _demo_certification(cohort):
+    """Programmes with due dates for both batches, the manager over them, and results dated in the past."""
+    from datetime import timedelta
+
+    from ..models import CohortManager, CohortProgramme, Programme
+    from . import certification
+
+    if not db.session.scalar(select(Programme.id).limit(1)):
+        return
+    today, now = certification.local_day(utcnow()), utcnow()
+    earlier = accounts.get_or_create_cohort(EARLIER_COHORT)
+    manager = db.session.scalar(select(User).where(User.username == "manager"))
+    db.session.add_all([CohortManager(cohort_id=cohort.id, user_id=manager.id),
+                        CohortManager(cohort_id=earlier.id, user_id=manager.id),
+                        CohortProgramme(cohort_id=cohort.id, programme_key="pre-sales", due_on=today + timedelta(days=25)),
+                        CohortProgramme(cohort_id=cohort.id, programme_key="after-sales", due_on=today + timedelta(days=53)),
+                        CohortProgramme(cohort_id=earlier.id, programme_key="pre-sales", due_on=today - timedelta(days=358))])
+    programmes = {p.key: p for p in certification.programmes()}
+    for username, name, cohort_name, earned in EARNED:
+        user = _demo_member(username, name, cohort_name)
+        for key, days_ago, skip in earned:
+            when = now - timedelta(days=days_ago, hours=3)
+            _earn(user, programmes[key], when, skip)
+            certification.refresh(user, now=when)
+    username, name, cohort_name, days_ago, lessons = STALLED
+    user = _demo_member(username, name, cohort_name)
+    _study(user, [r.key for r in programmes["pre-sales"].requirements if r.kind == "lesson"][:lessons],
+           now - timedelta(days=days_ago))
+    db.session.flush()
+
+
+def _demo_member(username, name, cohort_name):
+    user = db.session.scalar(select(User).where(User.username == username))
+    return user or accounts.create_user("demo", username, name, DEMO_PASSWORD, [Role.TRAINEE],
+                                        cohort=accounts.get_or_create_cohort(cohort_name))
+
+
+def _earn(user, programme, when, skip=()):
+    """Meet every requirement of ``programme`` (but ``skip``) in the fortnight before ``when``."""
+    from datetime import timedelta
+
+    wanted = [r for r in programme.requirements if r.key not in skip]
+    _study(user, [r.key for r in wanted if r.kind == "lesson"], when - timedelta(days=14))
+    for requirement in wanted:
+        if requirement.kind == "quiz":
+            _master(user, requirement.key, when - timedelta(days=6))
+        elif requirement.kind == "exam":
+            _pass_exam(user, when - timedelta(days=4))
+        elif requirement.kind == "scenario":
+            _pass_scenario(user, requirement.key, when - timedelta(days=2))
+        elif requirement.kind == "glossary":
+            _retain(user, requirement.lessons, when)
+
+
+def _study(user, keys, start):
+    from datetime import timedelta
+
+    for n, key in enumerate(keys):
+        lesson = progress.get_lesson(key)
+        row = progress.mark_studied(user, lesson)
+        if row.studied_at >= start:
+            row.first_opened_at = row.last_opened_at = start + timedelta(hours=8 * n)
+            row.studied_at = row.first_opened_at + timedelta(minutes=lesson.minutes + 5)
+            row.seconds_spent = max(row.seconds_spent, lesson.minutes * 60)
+    db.session.flush()
+
+
+def _master(user, key, when):
+    """Answer a full mastery window right, the answers dated just before ``when``."""
+    from datetime import timedelta
+
+    quiz = attempts.active_quiz(key)
+    attempt = attempts.practice_attempt(user, quiz)
+    for _ in range(quiz.mastery_window):
+        seq, item_key = attempts.next_practice_key(attempt)
+        attempts.answer_practice(user, attempt, seq, model_response(item_of(attempts.item_rows([item_key])[item_key])), quiz)
+    for answer in attempt.answers:
+        answer.answered_at = min(answer.answered_at, when - timedelta(minutes=2 * (len(attempt.answers) - answer.seq)))
+    attempt.started_at = min(attempt.started_at, attempt.answers[0].answered_at)
+    attempt.mastered_at = attempt.answers[min(quiz.mastery_correct, len(attempt.answers)) - 1].answered_at
+    db.session.flush()
+
+
+def _pass_exam(user, when):
+    from ..models import QuizResult
+
+    exam = attempts.active_exam()
+    passed = db.session.scalar(select(QuizResult).where(QuizResult.user_id == user.id, QuizResult.passed.is_(True)))
+    if passed is not None:  # sat earlier in the demo: move it back to ``when``
+        passed.submitted_at = passed.attempt.started_at = when
+        for answer in passed.attempt.answers:
+            answer.answered_at = when
+        return
+    attempt = attempts.start_exam(user, exam, when, random.Random(user.id))
+    rows = attempts.item_rows(attempt.item_keys)
+    for seq, key in enumerate(attempt.item_keys):
+        attempts.save_exam_answer(user, attempt, seq, model_response(item_of(rows[key])), when)
+    attempts.submit_exam(user, attempt, when)
+
+
+def _pass_scenario(user, key, when):
+    """An assessment in which every reply carries the scenario's model wordings for the stage."""
+    from datetime import timedelta
+
+    from ..core import roleplay as engine
+    from . import roleplay
+
+    row = roleplay.active_scenario(key)
+    scenario = roleplay.current_scenario(row)
+    run = roleplay.start_run(user, row, "assessment", now=when)
+    stages = [stage.id for stage in scenario.stages]
+    while run.status == "open" and run.state["replies"] < 8:
+        state = engine.Run.from_dict(run.state)
+        stage = engine.engine.current_stage(scenario, state)
+        reached = stages[: stages.index(stage.id) + 1]
+        wanted = [scenario.check(c) for c in stage.needs if c not in state.met]
+        wanted += [c for c in scenario.checks if c.id not in state.met and c not in wanted
+                   and (c.stage is None or c.stage in reached) and (c.within is None or state.replies < c.within)
+                   and (c.category != "closing" or stage.id == stages[-1])]
+        text = "".join(c.model for c in wanted) or stage.suggestions[0].text
+        run = roleplay.take_reply(user, run, state.replies + 1, text, now=run.customer_at + timedelta(seconds=25))
+    if run.status == "open":
+        roleplay.stop_run(user, run, now=run.customer_at)
+
+
+def _retain(user, lessons, when):
+    """Three good reviews of each term in scope over the ten days before ``when`` (the cards only)."""
+    from datetime import timedelta
+
+    from ..core import drill
+    from ..models import CardState, GlossaryTerm
+
+    query = select(GlossaryTerm.key).where(GlossaryTerm.retired.is_(False))
+    keys = db.session.scalars(query.where(GlossaryTerm.lesson_key.in_(lessons)) if lessons else query).all()
+    states = {s.term_key: s for s in db.session.scalars(select(CardState).where(CardState.user_id == user.id))}
+    for key in keys:
+        state = states.get(key) or CardState(user_id=user.id, term_key=key, reps=0, lapses=0, created_at=when)
+        for days in (10, 7, 3):
+            moment = when - timedelta(days=days)
+            if state.last_review is not None and state.last_review >= moment:
+                continue
+            reviewed = drill.review(state.card or drill.new_card(moment), 3, moment)
+            state.card, state.due, state.last_review, state.reps = reviewed.card, reviewed.due, moment, state.reps + 1
+            state.created_at = min(state.created_at, moment)
+        db.session.add(state)
+    db.session.flush()

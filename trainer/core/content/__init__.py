@@ -6,6 +6,7 @@ from ..calibration import Calibration, calibrate
 from ..errors import ContentError, ContentInvalid
 from .glossary import Term, parse_glossary
 from .manual import Lesson, load_manual
+from .programmes import Programme, parse_programme_file, resolve_programmes
 from .quizzes import Exam, Item, Quiz, check_exam, parse_exam_file, parse_quiz_file
 from .scenarios import Scenario, Transcript, parse_rules_file, parse_scenario_file, parse_transcript
 from .synonyms import load_synonyms
@@ -27,6 +28,7 @@ class ContentBundle:
     synonyms_version: int = 0
     scenarios: tuple[Scenario, ...] = ()
     transcripts: tuple[Transcript, ...] = ()
+    programmes: tuple[Programme, ...] = ()
     calibration: Calibration | None = field(default=None, compare=False)
 
     def listing(self):
@@ -39,6 +41,7 @@ class ContentBundle:
                   "scenario_kind": s.kind} for s in self.scenarios]
         if self.exam:
             rows.append({"id": self.exam.id, "kind": "exam", "title": self.exam.title, "lesson": None})
+        rows += [{"id": p.id, "kind": "programme", "title": p.title, "lesson": None} for p in self.programmes]
         return rows
 
 
@@ -57,6 +60,7 @@ def load_content(content_dir, calibrate_items=True):
     errors.extend(_cross_check(lesson_ids, quizzes, items, terms, exam))
     scenario_files = {p.stem for p in (root / "scenarios").glob("*.yaml")}
     errors.extend(_scenario_cross_check(lesson_ids, scenarios, transcripts, scenario_files))
+    programmes = _load_programmes(root, errors, lessons, quizzes, exam, scenarios, terms)
     calibration = calibrate(items) if calibrate_items and not errors else None
     if calibration:
         errors.extend(_calibration_errors(calibration, items))
@@ -67,7 +71,7 @@ def load_content(content_dir, calibrate_items=True):
     return ContentBundle(lessons=tuple(lessons), quizzes=tuple(quizzes), items=tuple(items), exam=exam,
                          terms=tuple(terms), glossary_version=glossary_version,
                          synonyms_version=synonyms_version, scenarios=tuple(scenarios),
-                         transcripts=tuple(transcripts), calibration=calibration)
+                         transcripts=tuple(transcripts), programmes=tuple(programmes), calibration=calibration)
 
 
 def _name(root, *parts):
@@ -94,6 +98,15 @@ def _load_quizzes(root, synonyms, errors):
             quizzes.append(loaded[0])
             items.extend(loaded[1])
     return quizzes, items, exam
+
+
+def _load_programmes(root, errors, lessons, quizzes, exam, scenarios, terms):
+    """``certification/*.yaml``, every id they name checked against the content loaded beside them."""
+    parsed = [_collect(errors, parse_programme_file, path.read_bytes(), _name(root, "certification", path.name))
+              for path in sorted((root / "certification").glob("*.yaml"))]
+    programmes, problems = resolve_programmes([p for p in parsed if p], lessons, quizzes, exam, scenarios, terms)
+    errors.extend(problems)
+    return programmes
 
 
 def _cross_check(lesson_ids, quizzes, items, terms, exam):

@@ -10,3 +10,4 @@ from . import views  # noqa: E402,F401
 from . import drills  # noqa: E402,F401
 from . import quizzes  # noqa: E402,F401
 from . import roleplay  # noqa: E402,F401
+from . import certification  # noqa: E402,F401
