@@ -22,7 +22,6 @@ from pathlib import Path
 from sqlalchemy import event, insert, select
 
 from trainer import create_app
-from trainer.core import drill
 from trainer.core.content import load_content
 from trainer.extensions import db
 

@@ -9,9 +9,9 @@ from sqlalchemy import event, func, select
 from trainer.core import certification as rules
 from trainer.core import drill
 from trainer.core.content.scenarios import parse_replies
-from trainer.models import (Answer, CardState, Certification, CohortProgramme, GlossaryTerm, Lesson, LessonProgress,
+from trainer.models import (Answer, CardState, Certification, CohortProgramme, Lesson, LessonProgress,
                             QuizAttempt, QuizResult, RoleplayRun, Scenario)
-from trainer.services import accounts, attempts, certification, roleplay
+from trainer.services import attempts, audit, certification, roleplay
 from trainer.services.demo import model_response
 from trainer.services.grading import item_of
 from tests.conftest import CONTENT_DIR, TESTS
@@ -185,6 +185,9 @@ def test_a_certificate_is_issued_once(db, trainee):
     status = state_of(trainee)
     assert (status.state, status.certified_on, status.expires_on, status.renew_from) == (
         rules.State.CERTIFIED, TODAY, date(2027, 6, 10), date(2027, 5, 11))
+    (event,) = audit.events(action="certification.")
+    assert (event.action, event.target_key, event.target_id, event.data["user_id"]) == (
+        "certification.issue", "refund-desk", row.id, trainee.id)
 
 
 def test_codes_are_unguessable_and_unique(db, make_user, synced):

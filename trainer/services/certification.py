@@ -23,6 +23,7 @@ from ..models import (Answer, CardState, Certification, Cohort, CohortProgramme,
                       LessonProgress, Programme, Quiz, QuizAttempt, QuizResult, Role, RoleplayRun, Scenario, User,
                       UserRole)
 from ..models._types import UTCDateTime, utcnow
+from . import audit
 from ..models.roleplay import FINISHED
 
 log = logging.getLogger(__name__)
@@ -432,6 +433,9 @@ def _issue(user_id, built, now, timezone):
                 evidence=evidence_of(programme, result.evidence))
             db.session.add(certification)
             db.session.flush()
+            audit.record("system", "certification.issue", ("certification", programme.key, certification.id),
+                         user_id=user_id, programme=programme.key, version=programme.version,
+                         expires_at=certification.expires_at, renewal=result.issue == rules.RENEW)
             written.append(certification)
             log.info("user %s %s in %s until %s", user_id, "renewed" if result.issue == rules.RENEW else "certified",
                      programme.key, result.expires_on)
@@ -446,6 +450,8 @@ def _record_retest(certification, programme, result, now):
         evidence[key] = {**seen, "retested_at": now.isoformat(), "note": change.note if change else ""}
     certification.evidence = evidence
     db.session.flush()
+    audit.record("system", "certification.retest", ("certification", programme.key, certification.id),
+                 user_id=certification.user_id, retested=sorted(fresh))
     log.info("user %s re-tested %s for %s", certification.user_id, ", ".join(fresh), programme.key)
     return certification
 
