@@ -21,6 +21,7 @@ ACTIONS = {
     "grade.confirm": "a trainer kept the machine's grade of an uncertain answer or run",
     "certification.issue": "a certificate was issued (data: programme, version, expires_at)",
     "certification.revoke": "a certificate was revoked (data: reason)",
+    "certification.retest": "a material change was re-tested on a valid certificate (data: programme, requirement)",
 }
 _ACTION = re.compile(r"^[a-z][a-z_]*\.[a-z][a-z_]*$")
 

@@ -22,6 +22,8 @@ from ..models.roleplay import FINISHED
 from ..models._types import utcnow
 from .attempts import mastery
 
+from . import audit, certification
+
 log = logging.getLogger(__name__)
 
 
@@ -181,6 +183,7 @@ def decide_answers(user, answer_ids, score, reason, comment=None, now=None):
         raise ReviewError("reason_required")
     now = now or utcnow()
     rows = [decide_answer(user, a, "override", score, _reaches_pass(a, score), reason, comment, now) for a in answers]
+    _after_answers(user, answers, "override", reason, now)
     log.info("%s set %s answers to %s on %s: %s", user.username, len(rows), score, answers[0].item_key, reason)
     return rows
 
@@ -189,7 +192,17 @@ def confirm_answers(user, answer_ids, reason="", comment=None, now=None):
     """Keep the machine's grade of every answer of a group (the review is still audited)."""
     answers = pending_group(answer_ids)
     now = now or utcnow()
-    return [decide_answer(user, a, "confirm", a.score, a.correct, reason, comment, now) for a in answers]
+    rows = [decide_answer(user, a, "confirm", a.score, a.correct, reason, comment, now) for a in answers]
+    _after_answers(user, answers, "confirm", reason, now)
+    return rows
+
+
+def _after_answers(user, answers, action, reason, now):
+    """Audit the decision and let each trainee's certification follow it."""
+    for answer in answers:
+        audit.record(user, f"grade.{action}", ("answer", answer.id), new_score=answer.score, reason=reason)
+    for trainee_id in sorted({answer.attempt.user_id for answer in answers}):
+        certification.refresh(trainee_id, now)
 
 
 def pending_group(answer_ids):
@@ -297,6 +310,9 @@ def _decide_run(user, run, action, score, passed, reason, comment, now):
     run.final_score, run.final_passed, run.needs_review = score, passed, False
     run.reviewed_at, run.reviewed_by_id, run.review_comment = now, user.id, row.comment
     db.session.flush()
+    audit.record(user, f"grade.{action}", ("roleplay_run", run.id), old_score=run.score, new_score=score,
+                 passed=passed, reason=row.reason)
+    certification.refresh(run.user_id, now)
     log.info("%s decided run %s: %s (%s)", user.username, run.id, score, action)
     return row
 
