@@ -71,12 +71,18 @@ BY_KEY |= {"/author/scenarios/import", "/author/scenarios/<key>/edit", "/author/
            "/author/history/<any(item, scenario, term):kind>/<key>/revert/<int:version>"}
 
 
+#: The managers' pages (test_manage.py: a manager of another cohort gets 404 on a trainee's record).
+ROUTES += [("GET", url, {Role.MANAGER, Role.ADMIN}) for url in
+           ["/manage/", "/manage/team", "/manage/board.csv", "/manage/attempts.csv"]]
+MANAGED = {"/manage/trainees/<int:user_id>"}
+
+
 def test_every_registered_route_is_in_the_matrix(app):
     listed = {url.replace("{other}", "<int:user_id>") for _, url, _ in ROUTES}
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/study/") and "drill" in rule.rule or "glossary" in rule.rule:
             continue  # the drill slice lists its own routes in test_drills.py
-        assert rule.rule in listed | OWNED | RUNS | BY_KEY | PUBLIC | REVIEW | CERTIFICATES, \
+        assert rule.rule in listed | OWNED | RUNS | BY_KEY | PUBLIC | REVIEW | CERTIFICATES | MANAGED, \
             f"{rule.rule} is in no access test"
 
 

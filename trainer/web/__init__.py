@@ -12,6 +12,7 @@ def register_blueprints(app):
     from .auth import bp as auth_bp
     from .author import bp as author_bp
     from .certificates import bp as certificates_bp
+    from .manage import bp as manage_bp
     from .study import bp as study_bp
     from .verify import bp as verify_bp
 
@@ -20,6 +21,7 @@ def register_blueprints(app):
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(author_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(manage_bp, url_prefix="/manage")
     app.register_blueprint(verify_bp)
     app.add_url_rule("/", endpoint="index", view_func=index)
     app.context_processor(_template_globals)

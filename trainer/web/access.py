@@ -1,9 +1,9 @@
 """Who may see what: the session loader, a role guard per blueprint, and object lookups."""
-from flask import abort, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 
 from ..extensions import db, login_manager
-from ..services import accounts
+from ..services import accounts, reports
 
 
 @login_manager.user_loader
@@ -30,3 +30,18 @@ def get_or_404(model, ident):
     if obj is None:
         abort(404)
     return obj
+
+
+def manage_scope():
+    """The trainees the signed-in manager may see (all of them for an administrator), once per request."""
+    if "manage_scope" not in g:
+        g.manage_scope = reports.scope_for(current_user)
+    return g.manage_scope
+
+
+def managed_trainee_or_404(user_id, **kwargs):
+    """A trainee's record if they are in the signed-in manager's cohorts; 404 otherwise (their existence stays hidden)."""
+    record = reports.trainee_record(manage_scope(), user_id, **kwargs)
+    if record is None:
+        abort(404)
+    return record
