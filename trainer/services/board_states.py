@@ -37,54 +37,59 @@ def read_states(users, pairs, built, now, timezone=certification.TIMEZONE):
     """
     zone = ZoneInfo(timezone)
     today = certification.local_day(now, timezone)
-    programmes = {p.key: p for p in built}
+    needs = {p.key: _Needs(p) for p in built}
     latest, ever = certificates(users, zone)
     lessons = lessons_done(users, built)
     exams = _exams(users, built)
     pending = _pending(users, built)
-    asked = {row.user_id for row in pairs if (row.user_id, row.programme_key) in pending}
-    asked |= {row.user_id for row in pairs if row.user_id not in lessons and row.user_id not in exams}
+    asked = {row.user_id for row in pairs if (row.user_id, row.programme_key) in pending
+             or (row.user_id not in lessons and row.user_id not in exams)}
     runs = _runs(asked, built)
     found = {}
     for row in pairs:
-        programme = programmes.get(row.programme_key)
-        if programme is None:
+        need = needs.get(row.programme_key)
+        if need is None:
             continue
         key = (row.user_id, row.programme_key)
-        past_due = key not in ever and row.due_on is not None and today > row.due_on
-        found[key] = (_state(programme, key, latest.get(key), today, past_due, lessons, exams, pending, runs), past_due)
+        past_due = row.due_on is not None and today > row.due_on and key not in ever
+        found[key] = (_state(need, key, latest.get(key), today, past_due, lessons, exams, pending, runs), past_due)
     return found
 
 
-def _state(programme, key, cert, today, past_due, lessons, exams, pending, runs):
+class _Needs:
+    """A programme's requirement keys by kind, worked out once per request."""
+
+    def __init__(self, programme):
+        self.programme = programme
+        self.lessons = len(_keys(programme, "lesson"))
+        self.exams = _keys(programme, "exam")
+        self.scenarios = _keys(programme, "scenario")
+        self.renew = timedelta(days=programme.renew_days)
+        self.material = programme.live_material()
+
+
+def _state(need, key, cert, today, past_due, lessons, exams, pending, runs):
     user_id = key[0]
     if cert is not None and today < cert.expires_on:
-        if _stale(programme, cert):
+        if any((cert.versions.get((m.kind, m.key)) or 0) < m.version for m in need.material):
             return "retest_due"
-        return "expiring_soon" if today >= cert.expires_on - timedelta(days=programme.renew_days) else "certified"
-    studied, opened = lessons.get(user_id, {}).get(programme.key, (0, 0))
-    exam_keys = _keys(programme, "exam")
-    sat = all(exams.get((user_id, k)) for k in exam_keys)
+        return "expiring_soon" if today >= cert.expires_on - need.renew else "certified"
+    studied, opened = lessons.get(user_id, {}).get(need.programme.key, (0, 0))
     played = runs.get(user_id, {})
-    if key in pending and studied >= len(_keys(programme, "lesson")) and sat \
-            and all(played.get(k) for k in _keys(programme, "scenario")):
+    if key in pending and studied >= need.lessons and all((user_id, k) in exams for k in need.exams) \
+            and all(played.get(k) for k in need.scenarios):
         return "awaiting_review"
     if cert is not None:
         return "expired"
     if past_due:
         return "overdue"
-    if opened or any(exams.get((user_id, k)) is not None for k in exam_keys) \
-            or any(k in played for k in _keys(programme, "scenario")):
+    if opened or any((user_id, k) in exams for k in need.exams) or any(k in played for k in need.scenarios):
         return "in_progress"
     return "not_started"
 
 
 def _keys(programme, kind):
     return [r.key for r in programme.requirements if r.kind == kind]
-
-
-def _stale(programme, cert):
-    return any((cert.versions.get((m.kind, m.key)) or 0) < m.version for m in programme.live_material())
 
 
 def certificates(users, zone):

@@ -12,17 +12,20 @@ whose status, progress and remaining requirements the page shows. The rules for 
 a 10,000-trainee scope take many seconds, so the status filter and sort read the state from the
 stored facts instead (``board_states``: five aggregated queries), and so does the CSV.
 """
+import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import Date, String, and_, case, cast, exists, func, literal, null, or_, select, true, type_coerce, union_all
+from sqlalchemy.orm import selectinload
 
 from ..core import certification as rules
 from ..extensions import db
-from ..models import (Answer, CardState, Certification, Cohort, CohortManager, CohortProgramme, Lesson, LessonProgress,
-                      QuizAttempt, QuizResult, Role, RoleplayRun, User, UserRole)
+from ..models import (Answer, CardState, Certification, Cohort, CohortManager, CohortProgramme, GradeOverride, Lesson,
+                      LessonProgress, QuizAttempt, QuizItem, QuizResult, Role, RoleplayRun, Scenario, User, UserRole)
 from ..models._types import UTCDateTime, utcnow
 from ..models.roleplay import FINISHED
 from . import board_states, certification
+from .grading import item_of
 from .certification import TIMEZONE
 
 #: The board's sort keys; "status" orders by urgency (STATE_ORDER).
@@ -152,7 +155,7 @@ def board(scope, query, now=None, timezone=TIMEZONE):
         found = _by_state(scope, query, built, db.session.execute(listing).all(), now, timezone)
         total = len(found)
         page = min(max(1, query.page), max(1, -(-total // query.per_page)))
-        found = found[(page - 1) * query.per_page:page * query.per_page]
+        found = [row for row, _state, _past_due in found[(page - 1) * query.per_page:page * query.per_page]]
     else:
         found, total, page = _sql_page(listing, query)
     ids = sorted({row.user_id for row in found})
@@ -182,25 +185,14 @@ def _by_state(scope, query, built, rows, now, timezone):
     """``rows`` (in the SQL order) with their stored-facts state, kept if they have the asked state, urgent first
     when sorting by status."""
     states = board_states.read_states(scope.trainees(query.cohort), rows, built, now, timezone)
-    found = [_Stated(row, *states.get((row.user_id, row.programme_key), ("not_started", False))) for row in rows]
+    unknown = ("not_started", False)
+    found = [(row, *states.get((row.user_id, row.programme_key), unknown)) for row in rows]
     if query.status:
-        found = [row for row in found if row.state == query.status]
+        found = [entry for entry in found if entry[1] == query.status]
     if query.sort == "status":
         rank = {state: n for n, state in enumerate(STATE_ORDER)}
-        found.sort(key=lambda row: rank.get(row.state, len(rank)), reverse=query.descending)
+        found.sort(key=lambda entry: rank.get(entry[1], len(rank)), reverse=query.descending)
     return found
-
-
-@dataclass(frozen=True)
-class _Stated:
-    """A listing row with its stored-facts state (what the CSV shows)."""
-
-    row: object
-    state: str
-    past_due: bool
-
-    def __getattr__(self, name):
-        return getattr(self.row, name)
 
 
 def board_rows(scope, query, now=None, timezone=TIMEZONE, batch=1000):
@@ -209,20 +201,19 @@ def board_rows(scope, query, now=None, timezone=TIMEZONE, batch=1000):
     listing = _listing(scope, query, built)
     if listing is None:
         return
-    found = db.session.execute(listing).all()
-    found = _by_state(scope, query, built, found, now, timezone)
+    found = _by_state(scope, query, built, db.session.execute(listing).all(), now, timezone)
     titles = {p.key: p.title for p in built}
     for start in range(0, len(found), batch):
         chunk = found[start:start + batch]
-        extras = _page_extras(sorted({row.user_id for row in chunk}), built)
-        for row in chunk:
-            yield _row(row, titles, extras, None)
+        extras = _page_extras(sorted({row.user_id for row, _, _ in chunk}), built)
+        for row, state, past_due in chunk:
+            yield _row(row, titles, extras, None, state, past_due)
 
 
-def _row(row, titles, extras, status):
+def _row(row, titles, extras, status, state=rules.State.NOT_STARTED.value, past_due=False):
     best_exam, best_roleplay, last = extras.get((row.user_id, row.programme_key), (None, None, None))
-    state = str(status.state) if status is not None else getattr(row, "state", rules.State.NOT_STARTED.value)
-    past_due = status.past_due if status is not None else bool(getattr(row, "past_due", False))
+    if status is not None:
+        state, past_due = str(status.state), status.past_due
     return BoardRow(row.user_id, row.username, row.display_name, row.cohort, row.programme_key,
                     titles.get(row.programme_key, row.programme_key), row.due_on, status, state, past_due,
                     best_exam, best_roleplay, last)
@@ -238,10 +229,14 @@ def _listing(scope, query, built):
                       Cohort.name.label("cohort"))
                .join(User, User.id == pairs.c.user_id).outerjoin(Cohort, Cohort.id == User.cohort_id))
     if query.search:
-        pattern = "%" + query.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        listing = listing.where(or_(User.display_name.ilike(pattern, escape="\\"),
-                                    User.username.ilike(pattern, escape="\\")))
+        listing = listing.where(matching(query.search))
     return listing.order_by(*_order(query, pairs, built))
+
+
+def matching(search):
+    """Name or username contains ``search``, any case; ``%`` and ``_`` are plain characters."""
+    pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return or_(User.display_name.ilike(pattern, escape="\\"), User.username.ilike(pattern, escape="\\"))
 
 
 def _order(query, pairs, built):
@@ -372,11 +367,6 @@ class TraineeRecord:
 
 def trainee_record(scope, user_id, now=None, timezone=TIMEZONE):
     """Everything a trainee did, for their manager: None when ``user_id`` is not in ``scope``."""
-    from sqlalchemy.orm import selectinload
-
-    from ..models import GradeOverride, QuizItem, Scenario
-    from .grading import item_of
-
     if not scope.contains(user_id):
         return None
     user = db.session.get(User, user_id)
@@ -415,12 +405,9 @@ ATTEMPT_HEADER = ("username", "name", "cohort", "kind", "content", "attempt", "n
 def attempt_rows(scope, query, batch=2000):
     """One row per answer (practice and exam) and per finished role-play run of the trainees the board's cohort
     and search select, streamed from the database in batches."""
-    import json
-
     trainees = scope.trainees(query.cohort)
     if query.search:
-        pattern = "%" + query.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        trainees = trainees.where(or_(User.display_name.ilike(pattern, escape="\\"), User.username.ilike(pattern, escape="\\")))
+        trainees = trainees.where(matching(query.search))
     person = (User.username, User.display_name, Cohort.name)
     answers = (select(*person, QuizAttempt.kind, QuizAttempt.quiz_key, QuizAttempt.id, QuizAttempt.number,
                       Answer.item_key, Answer.item_version, Answer.answered_at, Answer.score, Answer.max_score,

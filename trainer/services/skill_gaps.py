@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 
 from ..extensions import db
-from ..models import Answer, QuizAttempt, QuizItem, RoleplayRun, Scenario, User
+from ..models import Answer, Cohort, QuizAttempt, QuizItem, RoleplayRun, Scenario, User
 from ..models.roleplay import FINISHED
+from .grading import item_of
 
 #: Fewer trainees than this make a share too noisy to rank.
 MIN_ASKED = 5
@@ -63,35 +64,38 @@ class _Marks:
     def update_answers(self):
         short = select(QuizItem.key).where(QuizItem.kind == "short")
         rows = db.session.execute(
-            select(Answer.id, QuizAttempt.user_id, Answer.item_key, Answer.result)
+            select(Answer.id, QuizAttempt.user_id, Answer.item_key, Answer.result["points"])
             .join(QuizAttempt, QuizAttempt.id == Answer.attempt_id)
             .where(Answer.id > self.seen, Answer.item_key.in_(short)).order_by(Answer.id)
             .execution_options(yield_per=2000))
-        for answer_id, user_id, item_key, result in rows:
-            self.answers[answer_id] = (user_id, item_key, self.number(_points(result)))
+        for answer_id, user_id, item_key, points in rows:
+            self.answers[answer_id] = (user_id, item_key, self.number(_points(points)))
             self.seen = answer_id
         return self.answers
 
     def runs_for(self, ids):
         missing = [i for i in ids if i not in self.runs]
         for start in range(0, len(missing), 1000):
-            for run_id, debrief in db.session.execute(
-                    select(RoleplayRun.id, RoleplayRun.debrief).where(RoleplayRun.id.in_(missing[start:start + 1000]))):
-                self.runs[run_id] = self.number(_checks(debrief))
+            for run_id, categories in db.session.execute(
+                    select(RoleplayRun.id, RoleplayRun.debrief["categories"])
+                    .where(RoleplayRun.id.in_(missing[start:start + 1000]))):
+                self.runs[run_id] = self.number(_checks(categories))
         return {i: self.runs.get(i, self.number(())) for i in ids}
 
 
 _MARKS = _Marks()
 
 
-def _points(result):
-    points = (result or {}).get("points") or {}
+def _points(points):
+    """The marks of a grading's ``points`` (``{"earned": […], "missed": […]}``), extracted by the database."""
+    points = points or {}
     return tuple(sorted({(p["point"], bool(p["earned"])) for p in [*points.get("earned", []), *points.get("missed", [])]
                          if p.get("point")}))
 
 
-def _checks(debrief):
-    return tuple((check["id"], check["status"] == "met") for category in (debrief or {}).get("categories", [])
+def _checks(categories):
+    """The marks of a debrief's ``categories`` (only that part is read: the transcript stays in the database)."""
+    return tuple((check["id"], check["status"] == "met") for category in categories or ()
                  for check in category.get("checks", []) if check.get("status") in ("met", "missed"))
 
 
@@ -151,16 +155,12 @@ def pending_answers():
 
 
 def _cohort_names(ids):
-    from ..models import Cohort
-
     ids = [i for i in ids if i is not None]
     return dict(db.session.execute(select(Cohort.id, Cohort.name).where(Cohort.id.in_(ids))).all()) if ids else {}
 
 
 def _labels(contents):
     """Labels of the points and checks, and titles of the items and scenarios (current versions)."""
-    from .grading import item_of
-
     labels, titles = {}, {}
     items = [key for kind, key in contents if kind == "point"]
     for row in db.session.scalars(select(QuizItem).where(QuizItem.key.in_(items))) if items else ():

@@ -1,6 +1,7 @@
 from flask import Response, current_app, render_template, request, stream_with_context, url_for
 
 from ...core.spreadsheet import csv_chunks
+from ...models._types import utcnow
 from ...services import certification, reports, team
 from ...services.reports import ATTEMPT_HEADER
 from ..access import manage_scope, managed_trainee_or_404
@@ -67,7 +68,7 @@ def attempts_csv():
 
 def _csv(header, rows, name):
     """Streamed, UTF-8 with a BOM, no cell Excel would run."""
-    stamp = certification.local_day(certification.utcnow(), _timezone()).isoformat()
+    stamp = certification.local_day(utcnow(), _timezone()).isoformat()
     response = Response(stream_with_context(part.encode("utf-8") for part in csv_chunks(header, rows)),
                         mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
