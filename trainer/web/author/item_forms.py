@@ -74,7 +74,7 @@ class RubricForm(Form):
     mode = FreeSelectField(_l("Mode"), choices=MODES)
     best = StringField(_l("Best n (mode best)"), render_kw={"inputmode": "numeric"})
     step = StringField(_l("Rounded to"), render_kw={"inputmode": "decimal"})
-    pass_mark = StringField(_l("Pass mark (optional; default 60 % of the maximum)"), render_kw={"inputmode": "decimal"})
+    pass_mark = StringField(_l("Pass mark (optional; default 60 percent of the maximum)"), render_kw={"inputmode": "decimal"})
     order_points = StringField(_l("Points for the order (mode sequence)"), render_kw={"inputmode": "decimal"})
     points = FieldList(FormField(PointForm))
     model_answer = TextAreaField(_l("Model answer"), render_kw={"rows": 4})
