@@ -10,6 +10,7 @@ PostgreSQL database ``trainer_reports`` (created if missing, never ``test``)::
 
     .venv/bin/python bench/reports.py                      # both, 10,000 trainees
     .venv/bin/python bench/reports.py --trainees 2000 --no-postgres
+    .venv/bin/python bench/reports.py --sqlite-file /tmp/reports.db --reuse   # time again without seeding
 """
 import argparse
 import random
@@ -419,19 +420,22 @@ def _sign_in(app, client, user):
         session["_fresh"] = True
 
 
-def run(url, trainees, label):
+def run(url, trainees, label, reuse=False):
     app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": url, "CONTENT_DIR": str(ROOT / "content"),
                       "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
-    started = time.perf_counter()
-    counts = seed(app, trainees)
-    print(f"\n{label}: seeded in {time.perf_counter() - started:.0f} s: "
-          + ", ".join(f"{table} {n:,}" for table, n in counts.items()))
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            from sqlalchemy import text
-            with db.engine.connect() as connection:
-                connection.execute(text("ANALYZE"))
-                connection.commit()
+        from trainer.models import User
+        seeded = reuse and db.inspect(db.engine).has_table("users") and db.session.scalar(select(User.id).limit(1))
+    if not seeded:
+        started = time.perf_counter()
+        counts = seed(app, trainees)
+        print(f"\n{label}: seeded in {time.perf_counter() - started:.0f} s: "
+              + ", ".join(f"{table} {n:,}" for table, n in counts.items()))
+    with app.app_context():
+        from sqlalchemy import text
+        with db.engine.connect() as connection:  # fresh planner statistics, as after a night's autovacuum / optimize
+            connection.execute(text("ANALYZE"))
+            connection.commit()
     measure(app, label)
     with app.app_context():
         db.engine.dispose()
@@ -442,13 +446,16 @@ def main():
     parser.add_argument("--trainees", type=int, default=10_000)
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--sqlite-file", help="keep the SQLite database here (default: a temporary folder)")
+    parser.add_argument("--reuse", action="store_true", help="time databases already seeded without seeding again")
     args = parser.parse_args()
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory() as folder:
-            run(f"sqlite:///{folder}/reports.db", args.trainees, f"SQLite, {args.trainees:,} trainees")
+            path = args.sqlite_file or f"{folder}/reports.db"
+            run(f"sqlite:///{path}", args.trainees, f"SQLite, {args.trainees:,} trainees", args.reuse)
     if not args.no_postgres:
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", PG_NAME], capture_output=True)
-        run(f"{PG_SERVER}/{PG_NAME}", args.trainees, f"PostgreSQL, {args.trainees:,} trainees")
+        run(f"{PG_SERVER}/{PG_NAME}", args.trainees, f"PostgreSQL, {args.trainees:,} trainees", args.reuse)
 
 
 if __name__ == "__main__":
