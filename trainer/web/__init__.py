@@ -1,9 +1,10 @@
 """The web layer: one blueprint per audience, plus error pages and the language choice."""
-from flask import redirect, render_template, request, session, url_for
+from flask import current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from ..extensions import db
+from ..extensions import db, login_manager
 
 
 def register_blueprints(app):
@@ -60,8 +61,31 @@ def register_error_handlers(app):
 
     @app.errorhandler(500)
     def server_error(error):
+        if isinstance(getattr(error, "original_exception", None), OperationalError):
+            return database_unavailable(error.original_exception)  # raised after the view, e.g. by an after_request
         db.session.rollback()
         return render_template("errors/error.html", code=500, reason=None), 500
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        """The database does not answer (down, restarting, refusing connections, locked too long).
+
+        The request may or may not have been committed, so the page asks to send it again: a resent
+        answer or reply is stored once (its seq). The page is drawn for an anonymous visitor, since
+        the signed-in user cannot be loaded now.
+        """
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            pass
+        db.session.remove()
+        g._login_user = login_manager.anonymous_user()
+        current_app.logger.error("database unavailable on %s %s: %s", request.method, request.path,
+                                 str(error.orig or error).strip().splitlines()[0])
+        response = app.make_response((render_template("errors/error.html", code=503, reason="database"), 503))
+        response.headers["Retry-After"] = "10"
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @app.teardown_request
     def _rollback_unfinished(exc):
