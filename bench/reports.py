@@ -384,7 +384,7 @@ def measure(app, title):
                 team.overview(scope)
                 print(f"  {'service: team view, first in a process (cold cache)':<52} {(time.perf_counter() - started) * 1000:7.1f} ms")
             timed("service: team view", lambda: team.overview(scope))
-            timed("service: CSV of the board (all rows)", lambda: sum(1 for _ in reports.board_csv(scope, first)))
+            timed("service: CSV of the board (all rows)", lambda: sum(1 for _ in reports.board_rows(scope, first)))
         actor = db.session.scalar(select(User).where(User.username == "boss"))
         trainee = db.session.scalar(select(User.id).where(User.username == "t00042"))
         timed("service: one trainee's record", lambda: reports.trainee_record(reports.scope_for(actor), trainee))

@@ -104,17 +104,13 @@ def gaps(trainees, top=10):
     of those the share per cohort ``{cohort name: {(kind, key, part): (met, asked)}}``."""
     cohorts = dict(db.session.execute(select(User.id, User.cohort_id).where(User.id.in_(trainees))).all())
     names = _cohort_names(set(cohorts.values()))
-    # trainees share the same marks often: count each (cohort, kind, key, marks) once, then spread
+    # trainees share the same marks often: count each (cohort, kind, key, marks pattern) once, then spread
     patterns = Counter((cohorts.get(user_id), kind, key, pattern)
                        for kind, user_id, key, pattern in _marked(trainees, cohorts))
-    tallies = defaultdict(lambda: [0, 0])
-    per_cohort = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-    for (cohort_id, kind, key, pattern), n in patterns.items():
-        cohort = names.get(cohort_id)
-        for part, met in _MARKS.patterns[pattern]:
-            for tally in (tallies[kind, key, part], per_cohort[cohort][kind, key, part]):
-                tally[0] += n * int(met)
-                tally[1] += n
+    overall_patterns = Counter()
+    for (_cohort, kind, key, pattern), n in patterns.items():
+        overall_patterns[kind, key, pattern] += n
+    tallies = _tally(overall_patterns.items())
     labels, titles = _labels({(kind, key) for kind, key, _ in tallies})
     ranked = sorted(((kind, key, part, met, asked) for (kind, key, part), (met, asked) in tallies.items()
                      if asked >= MIN_ASKED and (kind, key, part) in labels),
@@ -122,9 +118,24 @@ def gaps(trainees, top=10):
     overall = [Gap(kind, key, titles.get((kind, key), key), part, labels[kind, key, part], met, asked)
                for kind, key, part, met, asked in ranked[:top]]
     wanted = {(g.kind, g.content_key, g.part) for g in overall}
-    by_cohort = {cohort: {k: tuple(v) for k, v in tally.items() if k in wanted}
-                 for cohort, tally in sorted(per_cohort.items(), key=lambda item: (item[0] is None, item[0] or ""))}
+    per_cohort = defaultdict(list)
+    for (cohort_id, kind, key, pattern), n in patterns.items():
+        per_cohort[names.get(cohort_id)].append(((kind, key, pattern), n))
+    by_cohort = {cohort: _tally(counted, wanted)
+                 for cohort, counted in sorted(per_cohort.items(), key=lambda item: (item[0] is None, item[0] or ""))}
     return overall, by_cohort
+
+
+def _tally(counted, wanted=None):
+    """``{(kind, key, part): (met, asked)}`` from ``[((kind, key, marks pattern), trainees)]`` (only ``wanted`` parts)."""
+    tallies = defaultdict(lambda: [0, 0])
+    for (kind, key, pattern), n in counted:
+        for part, met in _MARKS.patterns[pattern]:
+            if wanted is None or (kind, key, part) in wanted:
+                tally = tallies[kind, key, part]
+                tally[0] += n * met
+                tally[1] += n
+    return {k: tuple(v) for k, v in tallies.items()}
 
 
 def _marked(trainees, cohorts):

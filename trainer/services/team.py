@@ -64,14 +64,15 @@ def overview(scope, cohort=None, programme=None, now=None, timezone=TIMEZONE):
     built = [p for p in built if programme in (None, p.key)]
     trainees = scope.trainees(cohort)
     pairs = db.session.execute(reports.applicable_pairs(trainees, [p.key for p in built])).all() if built else []
+    members = _members(pairs)
     exam_best = _exam_best(trainees)
     runs = _runs(trainees)
     overall, by_cohort = skill_gaps.gaps(trainees)
     return TeamView(
-        trainees=len({row.user_id for row in pairs}),
-        funnels=_funnels(trainees, pairs, built, exam_best, runs, now, timezone),
-        exams=_exam_distributions(built, pairs, exam_best),
-        roleplays=_roleplay_distributions(built, pairs, runs),
+        trainees=len(set().union(*members.values())),
+        funnels=_funnels(trainees, members, built, exam_best, runs, now, timezone),
+        exams=_exam_distributions(built, members, exam_best),
+        roleplays=_roleplay_distributions(built, members, runs),
         gaps=overall, gaps_by_cohort=by_cohort)
 
 
@@ -98,23 +99,21 @@ def _runs(trainees):
         .group_by(RoleplayRun.user_id, RoleplayRun.scenario_key))}
 
 
-def _funnels(trainees, pairs, built, exam_best, runs, now, timezone):
+def _funnels(trainees, members, built, exam_best, runs, now, timezone):
     lessons = board_states.lessons_done(trainees, built)
     latest, _ever = board_states.certificates(trainees, ZoneInfo(timezone))
     today = certification.local_day(now, timezone)
-    members = defaultdict(set)
-    for row in pairs:
-        members[row.programme_key].add(row.user_id)
     funnels = []
     for programme in built:
         counts = Counter()
-        minimum = {r.key: r.min_percent for r in programme.requirements if r.kind == "exam"}
+        minimum = {r.key: r.min_percent or 0 for r in programme.requirements if r.kind == "exam"}
+        lesson_count, scenarios = len(_keys(programme, "lesson")), _keys(programme, "scenario")
         for user_id in members[programme.key]:
             studied, opened = lessons.get(user_id, {}).get(programme.key, (0, 0))
             cert = latest.get((user_id, programme.key))
-            reached = [True, opened > 0, studied >= len(_keys(programme, "lesson")),
-                       all((exam_best.get((user_id, k)) or -1) >= (minimum[k] or 0) for k in minimum),
-                       all(runs.get((user_id, k), (None, False))[1] for k in _keys(programme, "scenario")),
+            reached = [True, opened > 0, studied >= lesson_count,
+                       all((exam_best.get((user_id, k)) or -1) >= minimum[k] for k in minimum),
+                       all(runs.get((user_id, k), (None, False))[1] for k in scenarios),
                        cert is not None and today < cert.expires_on]
             if reached[-1]:  # a valid certificate: every step was done, whatever is still on record
                 reached = [True] * len(reached)
@@ -129,13 +128,25 @@ def _bin(score):
     return min(BINS - 1, max(0, int(score // (100 / BINS))))
 
 
-def _exam_distributions(built, pairs, exam_best):
+def _members(pairs):
+    """``{programme key: {user id}}``."""
+    members = defaultdict(set)
+    for row in pairs:
+        members[row.programme_key].add(row.user_id)
+    return members
+
+
+def _members_of(built, members, kind, key):
+    """The trainees in a programme that asks for ``(kind, key)``."""
+    return set().union(*[members[p.key] for p in built if key in _keys(p, kind)])
+
+
+def _exam_distributions(built, members, exam_best):
     """Each member's best percent on each programme exam."""
     found = []
     for key in dict.fromkeys(k for p in built for k in _keys(p, "exam")):
-        members = {row.user_id for row in pairs if key in _keys(_programme(built, row.programme_key), "exam")}
         counts = [0] * BINS
-        for user_id in members:
+        for user_id in _members_of(built, members, "exam", key):
             best = exam_best.get((user_id, key))
             if best is not None:
                 counts[_bin(best)] += 1
@@ -145,13 +156,12 @@ def _exam_distributions(built, pairs, exam_best):
     return found
 
 
-def _roleplay_distributions(built, pairs, runs):
+def _roleplay_distributions(built, members, runs):
     """Each member's best assessment score on each programme role-play."""
     found = []
     for key in dict.fromkeys(k for p in built for k in _keys(p, "scenario")):
-        members = {row.user_id for row in pairs if key in _keys(_programme(built, row.programme_key), "scenario")}
         counts = [0] * BINS
-        for user_id in members:
+        for user_id in _members_of(built, members, "scenario", key):
             best = runs.get((user_id, key), (None, False))[0]
             if best is not None:
                 counts[_bin(best)] += 1
@@ -159,6 +169,3 @@ def _roleplay_distributions(built, pairs, runs):
         found.append(Distribution(key, label, tuple(counts), None))
     return found
 
-
-def _programme(built, key):
-    return next(p for p in built if p.key == key)
