@@ -427,10 +427,6 @@ def test_database_unreachable_gives_a_clear_page_and_the_app_recovers(database, 
         admin.dispose()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "trainer/web/study/quizzes.py checks a resent answer against the next item's form: the person whose "
-    "first send was stored but whose page never came back sees the next question with an error instead "
-    "of their feedback (nothing is lost or doubled). Fix: redirect to the feedback when seq < len(answers)."))
 def test_a_resent_quiz_answer_gets_its_feedback(browser, make_user, synced, db):
     from tests.services.test_attempts import _right_response
     from tests.web.test_quizzes import _current_item, _form_data

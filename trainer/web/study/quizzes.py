@@ -40,6 +40,10 @@ def quiz(key):
     attempt = attempts.practice_attempt(current_user, quiz)
     db.session.commit()
     seq, item_key = attempts.next_practice_key(attempt)
+    sent = request.form.get("seq", type=int) if request.method == "POST" else None
+    if sent is not None and 0 <= sent < seq:
+        # a resend of an answer already stored (its page never came back): show its feedback
+        return redirect(url_for("study.quiz_feedback", key=key, seq=sent))
     row = attempts.item_rows([item_key])[item_key]
     item = item_of(row)
     form = answer_form(item, attempt.seed + seq, seq=seq)
