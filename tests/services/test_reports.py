@@ -30,7 +30,7 @@ def app_config(tmp_path):
     shutil.copytree(CONTENT_DIR, root, ignore=shutil.ignore_patterns("broken"))
     (root / "certification").mkdir()
     shutil.copy(TESTS / "data" / "certification" / "refund-desk.yaml", root / "certification")
-    return {"CONTENT_DIR": str(root)}
+    return {"CONTENT_DIR": str(root), "MANAGE_CACHE_SECONDS": 0}
 
 
 # --- builders ---------------------------------------------------------------------------------------
@@ -336,3 +336,12 @@ def test_attempt_rows_cover_answers_and_runs_of_the_scope_only(db, people):
     assert {row[3] for row in rows} == {"practice", "roleplay assessment"}
     short = next(row for row in rows if row[7] == "rb-short" and row[0] == "bob")
     assert short[-1] == "给顾客补发。"
+
+
+def test_team_figures_are_kept_for_max_age_seconds_only(db, people, make_user):
+    root = db.session.scalar(select(User).where(User.username == "root"))
+    scope = reports.scope_for(root)
+    first = team.overview(scope, now=NOW, max_age=60)
+    make_user("newcomer", cohort="一班")
+    assert team.overview(scope, now=NOW, max_age=60) is first  # kept
+    assert team.overview(scope, now=NOW).trainees == first.trainees + 1  # max_age 0: computed again

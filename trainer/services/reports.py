@@ -13,6 +13,8 @@ a 10,000-trainee scope take many seconds, so the status filter and sort read the
 stored facts instead (``board_states``: five aggregated queries), and so does the CSV.
 """
 import json
+import threading
+import time
 from dataclasses import dataclass, field
 
 from sqlalchemy import Date, String, and_, case, cast, exists, func, literal, null, or_, select, true, type_coerce, union_all
@@ -144,15 +146,19 @@ class BoardPage:
         return self.page + 1
 
 
-def board(scope, query, now=None, timezone=TIMEZONE):
+def board(scope, query, now=None, timezone=TIMEZONE, max_age=0):
     """One page of the board: rows filtered, searched, sorted and counted in SQL (the status filter and sort by
-    ``board_states``); the page's statuses by the certification rules."""
+    ``board_states``, whose reading is kept ``max_age`` seconds for paging through it); the page's statuses by
+    the certification rules."""
     now, built = now or utcnow(), certification.programmes()
     listing = _listing(scope, query, built)
     if listing is None:
         return BoardPage([], 0, 1, query.per_page, built)
     if query.status or query.sort == "status":
-        found = _by_state(scope, query, built, db.session.execute(listing).all(), now, timezone)
+        key = ("board", scope, query.cohort, query.programme, query.search, query.status, query.sort, query.descending,
+               certification.local_day(now, timezone))
+        found = cached(key, max_age, lambda: _by_state(scope, query, built, db.session.execute(listing).all(), now,
+                                                       timezone))
         total = len(found)
         page = min(max(1, query.page), max(1, -(-total // query.per_page)))
         found = [row for row, _state, _past_due in found[(page - 1) * query.per_page:page * query.per_page]]
@@ -289,6 +295,31 @@ def _best_exam(pairs, built):
     return (select(func.max(QuizResult.percent))
             .where(QuizResult.user_id == pairs.c.user_id,
                    QuizResult.quiz_key == case(exam_of, value=pairs.c.programme_key)).scalar_subquery())
+
+
+# --- a short-lived cache for figures over thousands of trainees -------------------------------------------
+
+_CACHE, _CACHE_LOCK, _CACHE_SIZE = {}, threading.Lock(), 64
+
+
+def cached(key, max_age, compute):
+    """``compute()``, or its value from less than ``max_age`` seconds ago in this process (0: always compute).
+
+    For figures over a whole team, where a minute's delay is harmless and paging or returning to the page
+    should not pay for them again; the key names the database, so tests and instances never share a value."""
+    if not max_age:
+        return compute()
+    key = (str(db.engine.url), *key)
+    with _CACHE_LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
+    value = compute()
+    with _CACHE_LOCK:
+        while len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = (time.monotonic() + max_age, value)
+    return value
 
 
 # --- the page's extra columns -------------------------------------------------------------------------

@@ -58,9 +58,16 @@ class TeamView:
     gaps_by_cohort: dict
 
 
-def overview(scope, cohort=None, programme=None, now=None, timezone=TIMEZONE):
-    """The team view of ``scope`` (one of its cohorts, one programme if given)."""
-    now, built = now or utcnow(), certification.programmes()
+def overview(scope, cohort=None, programme=None, now=None, timezone=TIMEZONE, max_age=0):
+    """The team view of ``scope`` (one of its cohorts, one programme if given), computed at most every
+    ``max_age`` seconds per process."""
+    now = now or utcnow()
+    return reports.cached(("team", scope, cohort, programme, certification.local_day(now, timezone)), max_age,
+                          lambda: _overview(scope, cohort, programme, now, timezone))
+
+
+def _overview(scope, cohort, programme, now, timezone):
+    built = certification.programmes()
     built = [p for p in built if programme in (None, p.key)]
     trainees = scope.trainees(cohort)
     pairs = db.session.execute(reports.applicable_pairs(trainees, [p.key for p in built])).all() if built else []

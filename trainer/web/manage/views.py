@@ -16,6 +16,11 @@ def _timezone():
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+def _max_age():
+    """How long team-wide figures are kept per process (seconds; 0 computes them on every request)."""
+    return current_app.config.get("MANAGE_CACHE_SECONDS", 60)
+
+
 def _board_form(scope):
     return BoardFilterForm(request.args, scope.cohorts(), certification.programmes())
 
@@ -26,7 +31,7 @@ def board():
     scope = manage_scope()
     form = _board_form(scope)
     query = form.query(current_app.config.get("MANAGE_PER_PAGE", reports.PER_PAGE))
-    page = reports.board(scope, query, timezone=_timezone())
+    page = reports.board(scope, query, timezone=_timezone(), max_age=_max_age())
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("manage/board.html", form=form, query=query, page=page, args=args, states=STATE_LABELS,
                            trainees=scope.count())
@@ -45,7 +50,8 @@ def team_view():
     scope = manage_scope()
     form = TeamFilterForm(request.args, scope.cohorts(), certification.programmes())
     data = form.cleaned()
-    view = team.overview(scope, cohort=data["cohort"], programme=data["programme"], timezone=_timezone())
+    view = team.overview(scope, cohort=data["cohort"], programme=data["programme"], timezone=_timezone(),
+                         max_age=_max_age())
     return render_template("manage/team.html", form=form, view=view)
 
 
