@@ -301,7 +301,6 @@ def test_team_view_funnel_distributions_and_gaps(db, people):
 
 def test_skill_gaps_count_each_trainee_once_per_item_by_cohort(db, people, monkeypatch):
     monkeypatch.setattr(skill_gaps, "MIN_ASKED", 1)
-    monkeypatch.setattr(skill_gaps, "_MARKS", skill_gaps._Marks())
     root = db.session.scalar(select(User).where(User.username == "root"))
     answer_short(db, people["bob"], NOW, "先道歉，再核对订单，然后给顾客补发。")  # bob's latest answer is now right
     db.session.commit()

@@ -83,7 +83,18 @@ class _Marks:
         return {i: self.runs.get(i, self.number(())) for i in ids}
 
 
-_MARKS = _Marks()
+#: One cache per database: tests and the bench open several in one process, and a test database is
+#: emptied and filled again under the same address, so its first answer identifies it too.
+_MARKS = {}
+
+
+def _marks():
+    first = db.session.execute(select(Answer.id, Answer.answered_at).order_by(Answer.id).limit(1)).first()
+    key = (str(db.engine.url), tuple(first) if first else None)
+    if key not in _MARKS:
+        _MARKS.clear()  # a database replaced (or another one): start again
+        _MARKS[key] = _Marks()
+    return _MARKS[key]
 
 
 def _points(points):
@@ -105,12 +116,13 @@ def gaps(trainees, top=10):
     cohorts = dict(db.session.execute(select(User.id, User.cohort_id).where(User.id.in_(trainees))).all())
     names = _cohort_names(set(cohorts.values()))
     # trainees share the same marks often: count each (cohort, kind, key, marks pattern) once, then spread
+    marks = _marks()
     patterns = Counter((cohorts.get(user_id), kind, key, pattern)
-                       for kind, user_id, key, pattern in _marked(trainees, cohorts))
+                       for kind, user_id, key, pattern in _marked(trainees, cohorts, marks))
     overall_patterns = Counter()
     for (_cohort, kind, key, pattern), n in patterns.items():
         overall_patterns[kind, key, pattern] += n
-    tallies = _tally(overall_patterns.items())
+    tallies = _tally(overall_patterns.items(), marks.patterns)
     labels, titles = _labels({(kind, key) for kind, key, _ in tallies})
     ranked = sorted(((kind, key, part, met, asked) for (kind, key, part), (met, asked) in tallies.items()
                      if asked >= MIN_ASKED and (kind, key, part) in labels),
@@ -121,16 +133,16 @@ def gaps(trainees, top=10):
     per_cohort = defaultdict(list)
     for (cohort_id, kind, key, pattern), n in patterns.items():
         per_cohort[names.get(cohort_id)].append(((kind, key, pattern), n))
-    by_cohort = {cohort: _tally(counted, wanted)
+    by_cohort = {cohort: _tally(counted, marks.patterns, wanted)
                  for cohort, counted in sorted(per_cohort.items(), key=lambda item: (item[0] is None, item[0] or ""))}
     return overall, by_cohort
 
 
-def _tally(counted, wanted=None):
+def _tally(counted, patterns, wanted=None):
     """``{(kind, key, part): (met, asked)}`` from ``[((kind, key, marks pattern), trainees)]`` (only ``wanted`` parts)."""
     tallies = defaultdict(lambda: [0, 0])
     for (kind, key, pattern), n in counted:
-        for part, met in _MARKS.patterns[pattern]:
+        for part, met in patterns[pattern]:
             if wanted is None or (kind, key, part) in wanted:
                 tally = tallies[kind, key, part]
                 tally[0] += n * met
@@ -138,7 +150,7 @@ def _tally(counted, wanted=None):
     return {k: tuple(v) for k, v in tallies.items()}
 
 
-def _marked(trainees, cohorts):
+def _marked(trainees, cohorts, marks):
     """``(kind, user id, content key, marks pattern number)`` for each trainee's latest decided short answer per item (from the
     cache, less those awaiting a trainer) and latest finished, decided assessment run per scenario."""
     latest_runs = db.session.execute(
@@ -147,9 +159,9 @@ def _marked(trainees, cohorts):
                or_(RoleplayRun.needs_review.is_(False), RoleplayRun.reviewed_at.is_not(None)))
         .group_by(RoleplayRun.user_id, RoleplayRun.scenario_key)).all()
     waiting = set(db.session.scalars(pending_answers()))
-    with _MARKS.lock:
-        answers = _MARKS.update_answers()
-        runs = _MARKS.runs_for([row[2] for row in latest_runs])
+    with marks.lock:
+        answers = marks.update_answers()
+        runs = marks.runs_for([row[2] for row in latest_runs])
         latest = {}
         for answer_id, (user_id, item_key, marks) in answers.items():  # ids ascending: the last one wins
             if user_id in cohorts and answer_id not in waiting:
