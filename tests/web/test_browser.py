@@ -1,24 +1,16 @@
 """A person in headless Chromium signs in and reads a lesson, on a phone and on a desktop."""
 import dataclasses
-import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from trainer import create_app
 from trainer.extensions import db
+from tests.web.conftest import BROWSER_TESTS, serving
 from tests.conftest import PASSWORD, base_config
 from tests.web.test_roleplay import KEY, TRANSCRIPTS, shipped_example
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian package 'chromium')"),
-]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture
@@ -36,20 +28,9 @@ def live_server(tmp_path):
         sync_content(dataclasses.replace(bundle, scenarios=bundle.scenarios + shipped_example()))
         accounts.create_user("test", "ann", "安妮", PASSWORD, ["trainee"])
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(app) as url:
+        yield url
 
-
-@pytest.fixture
-def chromium():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1366, "height": 900}], ids=["phone", "desktop"])

@@ -1,22 +1,14 @@
 """A trainer in headless Chromium authors a small role-play, play-tests it in the chat, reads the
 debrief and keeps the conversation as a calibration transcript; the editor also works without JS."""
-import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from trainer import create_app
 from trainer.extensions import db
+from tests.web.conftest import BROWSER_TESTS, serving
 from tests.conftest import PASSWORD, base_config
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian package 'chromium')"),
-]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+pytestmark = BROWSER_TESTS
 REPLIES = ["亲，您好，真的很抱歉让您收到有划痕的杯子，我马上帮您查一下订单。",
            "可以给您办理退货退款，来回运费由我们承担，再送您一张 5 元优惠券表示歉意。",
            "好的，已经为您办理，还有什么可以帮您的吗？祝您生活愉快！"]
@@ -35,20 +27,9 @@ def live_server(tmp_path):
         sync_content(load_content(app.config["CONTENT_DIR"]))
         accounts.create_user("test", "tess", "苔丝", PASSWORD, ["trainer"])
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(app) as url:
+        yield url
 
-
-@pytest.fixture
-def chromium():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def _sign_in(page, base):

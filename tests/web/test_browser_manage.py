@@ -1,21 +1,16 @@
 """A manager in headless Chromium filters the status board, opens a trainee's record and the team view's charts,
 on a desktop and on a phone; the pages run under the CSP without errors."""
 import shutil
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from werkzeug.serving import make_server
 
 from trainer import create_app
 from trainer.extensions import db
+from tests.web.conftest import BROWSER_TESTS, serving
 from tests.conftest import CONTENT_DIR, PASSWORD, TESTS, base_config
-from tests.web.test_browser import CHROMIUM, chromium  # noqa: F401  (the browser fixture)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian package 'chromium')"),
-]
+pytestmark = BROWSER_TESTS
 
 
 @pytest.fixture
@@ -51,11 +46,8 @@ def live_server(tmp_path):
                 build.sit_exam(db, user, earlier, percent=50.0 + 4 * n)
                 build.play(db, user, earlier, "pass" if n % 2 else "fail")
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(app) as url:
+        yield url
 
 
 @pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1366, "height": 900}],
