@@ -101,6 +101,8 @@ def register_error_handlers(app):
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         )
+        if request.is_secure:  # over TLS (behind a proxy, TRAINER_PROXY_HOPS trusts its X-Forwarded-Proto)
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.endpoint and request.endpoint.startswith(("auth.", "admin.")):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
