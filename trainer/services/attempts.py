@@ -85,7 +85,7 @@ def next_practice_key(attempt):
     """The item to answer next: each round goes through all items in a fresh shuffled order."""
     seq, keys = len(attempt.answers), list(attempt.item_keys)
     order = keys[:]
-    random.Random(attempt.seed + seq // len(keys)).shuffle(order)
+    random.Random(attempt.seed + seq // len(keys)).shuffle(order)  # nosec B311  # replays the attempt's seed
     return seq, order[seq % len(keys)]
 
 
@@ -142,7 +142,7 @@ def start_exam(user, exam, now, rng=None):
         return overview["open"]
     if overview["left"] == 0:
         raise AttemptError("no_attempts_left")
-    keys = draw_items(exam, rng or random.Random(secrets.randbits(32)))
+    keys = draw_items(exam, rng or random.Random(secrets.randbits(32)))  # nosec B311  # seeded from secrets
     attempt = QuizAttempt(user_id=user.id, quiz_key=exam.key, kind="exam", quiz_version=exam.version,
                           item_keys=keys, seed=secrets.randbelow(2**31), number=len(overview["results"]) + 1,
                           started_at=now, deadline=now + timedelta(minutes=exam.time_limit_minutes))

@@ -16,7 +16,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
+import subprocess  # nosec B404  # pg_dump/pg_restore with an argument list, never a shell
 import tarfile
 import tempfile
 from datetime import UTC, datetime
@@ -277,7 +277,7 @@ def _libpq(url):
 
 
 def _run(command, env):
-    done = subprocess.run(command, capture_output=True, env=env)
+    done = subprocess.run(command, capture_output=True, env=env)  # nosec B603  # an argument list, no shell
     if done.returncode:
         raise BackupError(f"{Path(command[0]).name} failed: {done.stderr.decode(errors='replace').strip()}")
 

@@ -9,7 +9,7 @@ from ..models._types import utcnow
 from . import accounts, attempts, progress
 from .grading import item_of
 
-DEMO_PASSWORD = "demo1234"
+DEMO_PASSWORD = "demo1234"  # nosec B105  # the demo accounts' published password, used by `trainer demo` only
 DEMO_COHORT = "2026年11月入职批次"
 STAFF = [
     ("trainee", "王小雨", [Role.TRAINEE]),
@@ -144,7 +144,7 @@ def _sit_exam(user):
     exam = attempts.active_exam()
     if exam is None:
         return
-    attempt = attempts.start_exam(user, exam, utcnow(), random.Random(7))
+    attempt = attempts.start_exam(user, exam, utcnow(), random.Random(7))  # nosec B311  # reproducible demo data
     rows = attempts.item_rows(attempt.item_keys)
     for seq, key in enumerate(attempt.item_keys):
         attempts.save_exam_answer(user, attempt, seq, model_response(item_of(rows[key])), utcnow())
@@ -276,7 +276,7 @@ def _pass_exam(user, when):
         for answer in passed.attempt.answers:
             answer.answered_at = when
         return
-    attempt = attempts.start_exam(user, exam, when, random.Random(user.id))
+    attempt = attempts.start_exam(user, exam, when, random.Random(user.id))  # nosec B311  # reproducible demo data
     rows = attempts.item_rows(attempt.item_keys)
     for seq, key in enumerate(attempt.item_keys):
         attempts.save_exam_answer(user, attempt, seq, model_response(item_of(rows[key])), when)

@@ -17,7 +17,7 @@ def template(key, lessons):
         "platform": "淘宝",
         "situation": "顾客收到的保温杯外壳有明显划痕，要求退款。请先道歉并核对订单，再按政策给出退款方案，最后确认下一步并礼貌道别。",
         "lessons": _lesson(lessons),
-        "pass": 80,
+        "pass": 80,  # nosec B105  # the template's pass mark, no password
         "customer": {
             "name": "李女士",
             "profile": "杯子是买给自己上班用的，一拆开就看到划痕，有点生气。",

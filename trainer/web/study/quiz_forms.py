@@ -28,7 +28,7 @@ class _ChecksField(SelectMultipleField):
 
 def _shuffled(values, seed):
     values = list(values)
-    random.Random(seed).shuffle(values)
+    random.Random(seed).shuffle(values)  # nosec B311  # the options' order, seeded
     return values
 
 
