@@ -7,6 +7,7 @@ from ..extensions import db
 from ..models import Role, User
 from ..models._types import utcnow
 from . import accounts, attempts, progress
+from .demo_team import seed_team
 from .grading import item_of
 
 DEMO_PASSWORD = "demo1234"  # nosec B105  # the demo accounts' published password, used by `trainer demo` only
@@ -46,6 +47,7 @@ def seed_demo():
             _sit_exam(member)
     _demo_reviews()
     _demo_certification(cohort)
+    seed_team(cohort, _pass_scenario)
     db.session.flush()
     return True
 
@@ -283,8 +285,9 @@ def _pass_exam(user, when):
     attempts.submit_exam(user, attempt, when)
 
 
-def _pass_scenario(user, key, when):
-    """An assessment in which every reply carries the scenario's model wordings for the stage."""
+def _pass_scenario(user, key, when, leave_out=lambda check: False):
+    """An assessment in which every reply carries the scenario's model wordings for the stage
+    (but those of the checks ``leave_out`` picks, decided once for the run)."""
     from datetime import timedelta
 
     from ..core import roleplay as engine
@@ -294,6 +297,7 @@ def _pass_scenario(user, key, when):
     scenario = roleplay.current_scenario(row)
     run = roleplay.start_run(user, row, "assessment", now=when)
     stages = [stage.id for stage in scenario.stages]
+    left_out = {check.id for check in scenario.checks if leave_out(check)}
     while run.status == "open" and run.state["replies"] < 8:
         state = engine.Run.from_dict(run.state)
         stage = engine.engine.current_stage(scenario, state)
@@ -302,7 +306,7 @@ def _pass_scenario(user, key, when):
         wanted += [c for c in scenario.checks if c.id not in state.met and c not in wanted
                    and (c.stage is None or c.stage in reached) and (c.within is None or state.replies < c.within)
                    and (c.category != "closing" or stage.id == stages[-1])]
-        text = "".join(c.model for c in wanted) or stage.suggestions[0].text
+        text = "".join(c.model for c in wanted if c.id not in left_out) or stage.suggestions[0].text
         run = roleplay.take_reply(user, run, state.replies + 1, text, now=run.customer_at + timedelta(seconds=25))
     if run.status == "open":
         roleplay.stop_run(user, run, now=run.customer_at)
