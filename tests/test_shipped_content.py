@@ -149,3 +149,27 @@ def test_the_certification_programmes_use_the_shipped_content(bundle):
         assert {r["kind"] for r in requirements} == {"lesson", "quiz", "exam", "scenario", "glossary"}
         assert {kinds[r["key"]] for r in requirements if r["kind"] == "scenario"} <= wanted
         assert programmes[key]["material"] and all(r["label"] for r in requirements)
+
+
+#: A space between two Chinese characters: what a folded YAML line break leaves in a sentence.
+SPACED_CHINESE = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef] +[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]")
+
+
+def _prose(value):
+    """Every string of a scenario but the order card's, whose spaces separate a product's options (130码 粉色)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key != "order":
+                yield from _prose(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _prose(item)
+
+
+def test_no_scenario_text_has_a_space_inside_a_chinese_sentence(scenarios):
+    by_id, _ = scenarios
+    spaced = [f"{s.id}: …{m.group(0)}…" for s in by_id.values() for text in _prose(s.definition)
+              for m in [SPACED_CHINESE.search(text)] if m]
+    assert not spaced, spaced
