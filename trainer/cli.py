@@ -32,6 +32,7 @@ def register_commands(app):
     for command in (content, grade, scenario, user, demo, certificate, backup):
         app.cli.add_command(command)
     app.cli.add_command(certification)
+    app.cli.add_command(reports)
 
 
 @click.group()
@@ -229,6 +230,21 @@ def certification_refresh():
     written = certifications.refresh_all(timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"])
     db.session.commit()
     click.echo(f"{len(written)} certificate(s) issued or re-tested")
+
+
+@click.group()
+def reports():
+    """The managers' reports: their stored tables."""
+
+
+@reports.command("rebuild")
+def reports_rebuild():
+    """Work out the stored certification statuses and skill marks afresh from every result (after an upgrade)."""
+    from .services import report_tables
+
+    trainees, marks = report_tables.rebuild(timezone=current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    db.session.commit()
+    click.echo(f"statuses of {trainees} trainee(s) and {marks} skill mark row(s) written")
 
 
 @click.command()

@@ -12,7 +12,7 @@ from trainer.core.grading import grade
 from trainer.core.roleplay import replay
 from trainer.models import (Answer, Certification, CohortManager, CohortProgramme, Lesson, LessonProgress, QuizAttempt,
                             QuizResult, RoleplayRun, Scenario, User)
-from trainer.services import accounts, board_states, certification, reports, skill_gaps, team
+from trainer.services import accounts, certification, reports, skill_gaps, team
 from trainer.services.grading import item_of, scenario_of
 from trainer.services.reports import BoardQuery
 from tests.conftest import CONTENT_DIR, TESTS
@@ -215,7 +215,7 @@ def test_filters_search_sort_and_paging(db, people):
     assert reports.board(scope, BoardQuery(per_page=3, page=99), NOW).page == 2  # past the end: the last page
 
 
-def test_status_filter_and_sort_read_the_stored_facts(db, people):
+def test_status_filter_and_sort_read_the_stored_statuses(db, people):
     root = db.session.scalar(select(User).where(User.username == "root"))
     scope = reports.scope_for(root)
     assert names(reports.board(scope, BoardQuery(status="certified"), NOW)) == ["ann"]
@@ -225,9 +225,9 @@ def test_status_filter_and_sort_read_the_stored_facts(db, people):
     assert names(reports.board(scope, BoardQuery(sort="status"), NOW)) == ["cat", "bob", "dan", "ann"]
 
 
-def test_the_fast_state_reading_agrees_with_the_rules(db, people, make_user):
+def test_the_stored_state_agrees_with_the_rules(db, people, make_user):
     """Every state the rules give here — certified, expiring soon, expired, overdue, in progress, not started,
-    awaiting review — the stored-facts reading gives too."""
+    awaiting review — the board's SQL reading of the stored statuses gives too."""
     take(db, "三班")
     soon = make_user("soon", cohort="三班")
     certify(db, soon, NOW - timedelta(days=350))  # renewal window opened 15 days before expiry
@@ -243,12 +243,10 @@ def test_the_fast_state_reading_agrees_with_the_rules(db, people, make_user):
     db.session.commit()
     root = db.session.scalar(select(User).where(User.username == "root"))
     scope = reports.scope_for(root)
-    built = certification.programmes()
-    pairs = db.session.execute(reports.applicable_pairs(scope.trainees(), [p.key for p in built])).all()
-    fast = board_states.read_states(scope.trainees(), pairs, built, NOW)
-    exact = {(uid, p.key): str(status.state) for uid, p, status in
-             certification.evaluate([row.user_id for row in pairs], NOW, built=built)}
-    assert {key: state for key, (state, _) in fast.items()} == exact
+    stored = {(row.user_id, row.programme): row.state for row in reports.board_rows(scope, BoardQuery(), NOW)}
+    exact = {(user_id, p.key): str(status.state) for user_id, p, status in
+             certification.evaluate(list(db.session.scalars(scope.trainees())), NOW)}
+    assert stored == exact
     assert set(exact.values()) >= {"certified", "expiring_soon", "expired", "overdue", "in_progress", "not_started",
                                    "awaiting_review"}
 

@@ -6,6 +6,7 @@ from .certification import Certification, CohortManager, CohortProgramme, Progra
 from .cohorts import Cohort
 from .drills import CardState, ReviewLog
 from .progress import LessonProgress
+from .reporting import CertificationStatus, SkillMark
 from .review import GradeOverride
 from .roleplay import RoleplayRun, RoleplayTurn, Scenario
 from .authoring import ContentDraft, ContentVersion
@@ -18,3 +19,4 @@ __all__ += ["ContentDraft", "ContentVersion", "RoleplayRun", "RoleplayTurn", "Sc
 __all__ += ["GradeOverride"]
 __all__ += ["Certification", "CohortManager", "CohortProgramme", "Programme"]
 __all__ += ["AuditEvent"]
+__all__ += ["CertificationStatus", "SkillMark"]

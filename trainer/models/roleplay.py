@@ -34,6 +34,10 @@ class RoleplayRun(db.Model):
     __table_args__ = (
         Index("uq_roleplay_runs_one_open", "user_id", "scenario_key", "mode", unique=True,
               sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
+        # a trainee's finished assessments of each scenario with their outcome, read by the reports and the
+        # certification rules from the index alone (in SQLite the columns after the large debrief are slow to reach)
+        Index("ix_roleplay_runs_outcomes", "user_id", "scenario_key", "mode", "status", "scenario_version",
+              "reviewed_at", "needs_review", "passed", "score", "final_passed", "final_score", "finished_at"),
         CheckConstraint("mode IN ('practice', 'assessment', 'playtest')", name="known_mode"),
         CheckConstraint("status IN ('open', 'finished')", name="known_status"),
     )

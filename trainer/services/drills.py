@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from ..core import drill
 from ..extensions import db
 from ..models import CardState, GlossaryTerm, Lesson, ReviewLog
+from . import report_tables
 from .grading import term_of
 
 #: New terms a trainee meets per day when the caller has no setting (``DRILL_NEW_PER_DAY``).
@@ -180,6 +181,7 @@ def _save_card(user, term, state, version, reviewed, now):
         .execution_options(synchronize_session=False)
     )
     db.session.expire(state)
+    report_tables.touch(user.id)  # a bulk UPDATE: the session sees no changed card
     return changed.rowcount == 1
 
 

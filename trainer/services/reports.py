@@ -9,8 +9,9 @@ programmes, those they hold a certificate of, all of them when their cohort take
 ``certification.applicable`` says). Filters, search, sorting, counting and paging run in SQL;
 only the page's trainees then go through the certification rules (``certification.evaluate``),
 whose status, progress and remaining requirements the page shows. The rules for every trainee of
-a 10,000-trainee scope take many seconds, so the status filter and sort read the state from the
-stored facts instead (``board_states``: five aggregated queries), and so does the CSV.
+a 10,000-trainee scope take many seconds, so the status filter and sort (and the CSV) read the state
+on the day from the stored ``certification_statuses`` in the same SQL (``report_tables.state_column``,
+which decides as the rules do).
 """
 import json
 import threading
@@ -22,11 +23,11 @@ from sqlalchemy.orm import selectinload
 
 from ..core import certification as rules
 from ..extensions import db
-from ..models import (Answer, CardState, Certification, Cohort, CohortManager, CohortProgramme, GradeOverride, Lesson,
+from ..models import (Answer, CardState, Certification, CertificationStatus, Cohort, CohortManager, CohortProgramme, GradeOverride, Lesson,
                       LessonProgress, QuizAttempt, QuizItem, QuizResult, Role, RoleplayRun, Scenario, User, UserRole)
 from ..models._types import UTCDateTime, utcnow
 from ..models.roleplay import FINISHED
-from . import board_states, certification
+from . import certification, report_tables
 from .grading import item_of
 from .certification import TIMEZONE
 
@@ -147,23 +148,15 @@ class BoardPage:
 
 
 def board(scope, query, now=None, timezone=TIMEZONE, max_age=0):
-    """One page of the board: rows filtered, searched, sorted and counted in SQL (the status filter and sort by
-    ``board_states``, whose reading is kept ``max_age`` seconds for paging through it); the page's statuses by
-    the certification rules."""
+    """One page of the board: rows filtered (the status too), searched, sorted, counted and paged in SQL, the state
+    read from the stored ``certification_statuses`` on the day; the page's statuses by the certification rules.
+
+    ``max_age`` is accepted for the callers' sake; nothing here is kept between requests any more."""
     now, built = now or utcnow(), certification.programmes()
-    listing = _listing(scope, query, built)
+    listing = _listing(scope, query, built, certification.local_day(now, timezone))
     if listing is None:
         return BoardPage([], 0, 1, query.per_page, built)
-    if query.status or query.sort == "status":
-        key = ("board", scope, query.cohort, query.programme, query.search, query.status, query.sort, query.descending,
-               certification.local_day(now, timezone))
-        found = cached(key, max_age, lambda: _by_state(scope, query, built, db.session.execute(listing).all(), now,
-                                                       timezone))
-        total = len(found)
-        page = min(max(1, query.page), max(1, -(-total // query.per_page)))
-        found = [row for row, _state, _past_due in found[(page - 1) * query.per_page:page * query.per_page]]
-    else:
-        found, total, page = _sql_page(listing, query)
+    found, total, page = _sql_page(listing, query)
     ids = sorted({row.user_id for row in found})
     verdicts = {(user_id, programme.key): status
                 for user_id, programme, status in certification.evaluate(ids, now, timezone, built)} if ids else {}
@@ -187,33 +180,19 @@ def _sql_page(listing, query):
     return db.session.execute(counted.limit(query.per_page).offset((page - 1) * query.per_page)).all(), total, page
 
 
-def _by_state(scope, query, built, rows, now, timezone):
-    """``rows`` (in the SQL order) with their stored-facts state, kept if they have the asked state, urgent first
-    when sorting by status."""
-    states = board_states.read_states(scope.trainees(query.cohort), rows, built, now, timezone)
-    unknown = ("not_started", False)
-    found = [(row, *states.get((row.user_id, row.programme_key), unknown)) for row in rows]
-    if query.status:
-        found = [entry for entry in found if entry[1] == query.status]
-    if query.sort == "status":
-        rank = {state: n for n, state in enumerate(STATE_ORDER)}
-        found.sort(key=lambda entry: rank.get(entry[1], len(rank)), reverse=query.descending)
-    return found
-
-
 def board_rows(scope, query, now=None, timezone=TIMEZONE, batch=1000):
-    """Every row the board's filters select, in its order, with the stored-facts state (for the CSV)."""
+    """Every row the board's filters select, in its order, with the stored state on the day (for the CSV)."""
     now, built = now or utcnow(), certification.programmes()
-    listing = _listing(scope, query, built)
+    listing = _listing(scope, query, built, certification.local_day(now, timezone))
     if listing is None:
         return
-    found = _by_state(scope, query, built, db.session.execute(listing).all(), now, timezone)
     titles = {p.key: p.title for p in built}
+    found = db.session.execute(listing).all()
     for start in range(0, len(found), batch):
         chunk = found[start:start + batch]
-        extras = _page_extras(sorted({row.user_id for row, _, _ in chunk}), built)
-        for row, state, past_due in chunk:
-            yield _row(row, titles, extras, None, state, past_due)
+        extras = _page_extras(sorted({row.user_id for row in chunk}), built)
+        for row in chunk:
+            yield _row(row, titles, extras, None, row.state, bool(row.past_due))
 
 
 def _row(row, titles, extras, status, state=rules.State.NOT_STARTED.value, past_due=False):
@@ -225,18 +204,24 @@ def _row(row, titles, extras, status, state=rules.State.NOT_STARTED.value, past_
                     best_exam, best_roleplay, last)
 
 
-def _listing(scope, query, built):
-    """The board's SELECT (filtered, searched and ordered), or None when no programme applies."""
+def _listing(scope, query, built, today):
+    """The board's SELECT (filtered, searched and ordered, with each row's stored state on ``today``), or None when
+    no programme applies."""
     keys = [p.key for p in built if query.programme in (None, p.key)]
     if not keys:
         return None
     pairs = applicable_pairs(scope.trainees(query.cohort), keys).subquery("pairs")
+    state, past_due = report_tables.state_column(pairs.c.programme_key, pairs.c.due_on, today, built,
+                                                 report_tables.glossary_terms(built))
     listing = (select(pairs.c.user_id, pairs.c.programme_key, pairs.c.due_on, User.username, User.display_name,
-                      Cohort.name.label("cohort"))
-               .join(User, User.id == pairs.c.user_id).outerjoin(Cohort, Cohort.id == User.cohort_id))
+                      Cohort.name.label("cohort"), state.label("state"), past_due.label("past_due"))
+               .join(User, User.id == pairs.c.user_id).outerjoin(Cohort, Cohort.id == User.cohort_id)
+               .outerjoin(CertificationStatus, report_tables.status_join(pairs)))
     if query.search:
         listing = listing.where(matching(query.search))
-    return listing.order_by(*_order(query, pairs, built))
+    if query.status:
+        listing = listing.where(state == query.status)
+    return listing.order_by(*_order(query, pairs, built, state))
 
 
 def matching(search):
@@ -245,7 +230,7 @@ def matching(search):
     return or_(User.display_name.ilike(pattern, escape="\\"), User.username.ilike(pattern, escape="\\"))
 
 
-def _order(query, pairs, built):
+def _order(query, pairs, built, state):
     order = {p.key: n for n, p in enumerate(built)}
     programme = case(order, value=pairs.c.programme_key, else_=len(order))
     name = [User.display_name, User.username]
@@ -254,6 +239,7 @@ def _order(query, pairs, built):
         "programme": lambda: [programme],
         "due": lambda: [pairs.c.due_on.is_(None), pairs.c.due_on],
         "exam": lambda: [func.coalesce(_best_exam(pairs, built), -1)],
+        "status": lambda: [case({name: n for n, name in enumerate(STATE_ORDER)}, value=state, else_=len(STATE_ORDER))],
     }.get(query.sort, list)()
     if query.sort == "name" and query.descending:
         name = [key.desc() for key in name]

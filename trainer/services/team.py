@@ -1,19 +1,19 @@
 """The team view: how far the trainees of a scope have come (a funnel per programme), how they score
 (exam and role-play distributions), and the skills they lack (``skill_gaps``).
 
-Every figure is aggregated in SQL over the whole scope, a fixed handful of queries whatever its size.
+Every figure is aggregated in SQL over the whole scope, a fixed handful of queries whatever its size: the
+funnel from the stored ``certification_statuses``, the skill gaps from the stored ``skill_marks``.
 """
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, or_, select
 
 from ..extensions import db
-from ..models import QuizResult, RoleplayRun
+from ..models import CertificationStatus, QuizResult, RoleplayRun
 from ..models._types import utcnow
 from ..models.roleplay import FINISHED
-from . import board_states, certification, reports, skill_gaps
+from . import certification, report_tables, reports, skill_gaps
 from .certification import TIMEZONE
 
 #: The funnel's stages, in order; each counts the trainees who reached it and every stage before.
@@ -70,17 +70,30 @@ def _overview(scope, cohort, programme, now, timezone):
     built = certification.programmes()
     built = [p for p in built if programme in (None, p.key)]
     trainees = scope.trainees(cohort)
-    pairs = db.session.execute(reports.applicable_pairs(trainees, [p.key for p in built])).all() if built else []
+    pairs = _pairs(trainees, built, now, timezone)
     members = _members(pairs)
     exam_best = _exam_best(trainees)
     runs = _runs(trainees)
     overall, by_cohort = skill_gaps.gaps(trainees)
     return TeamView(
         trainees=len(set().union(*members.values())),
-        funnels=_funnels(trainees, members, built, exam_best, runs, now, timezone),
+        funnels=_funnels(built, pairs),
         exams=_exam_distributions(built, members, exam_best),
         roleplays=_roleplay_distributions(built, members, runs),
         gaps=overall, gaps_by_cohort=by_cohort)
+
+
+def _pairs(trainees, built, now, timezone):
+    """``(user_id, programme_key, stage)`` for every trainee and applicable programme: the funnel stage reached
+    (6 with a certificate holding today) read from the stored statuses, in one query."""
+    if not built:
+        return []
+    pairs = reports.applicable_pairs(trainees, [p.key for p in built]).subquery("pairs")
+    stage = report_tables.funnel_column(pairs.c.programme_key, certification.local_day(now, timezone), built,
+                                        report_tables.glossary_terms(built))
+    return db.session.execute(
+        select(pairs.c.user_id, pairs.c.programme_key, stage.label("stage")).select_from(pairs)
+        .outerjoin(CertificationStatus, report_tables.status_join(pairs))).all()
 
 
 def _keys(programme, kind):
@@ -106,29 +119,13 @@ def _runs(trainees):
         .group_by(RoleplayRun.user_id, RoleplayRun.scenario_key))}
 
 
-def _funnels(trainees, members, built, exam_best, runs, now, timezone):
-    lessons = board_states.lessons_done(trainees, built)
-    latest, _ever = board_states.certificates(trainees, ZoneInfo(timezone))
-    today = certification.local_day(now, timezone)
-    funnels = []
-    for programme in built:
-        counts = Counter()
-        minimum = {r.key: r.min_percent or 0 for r in programme.requirements if r.kind == "exam"}
-        lesson_count, scenarios = len(_keys(programme, "lesson")), _keys(programme, "scenario")
-        for user_id in members[programme.key]:
-            studied, opened = lessons.get(user_id, {}).get(programme.key, (0, 0))
-            cert = latest.get((user_id, programme.key))
-            reached = [True, opened > 0, studied >= lesson_count,
-                       all((exam_best.get((user_id, k)) or -1) >= minimum[k] for k in minimum),
-                       all(runs.get((user_id, k), (None, False))[1] for k in scenarios),
-                       cert is not None and today < cert.expires_on]
-            if reached[-1]:  # a valid certificate: every step was done, whatever is still on record
-                reached = [True] * len(reached)
-            depth = next((n for n, ok in enumerate(reached) if not ok), len(reached))
-            for stage in STAGES[:depth]:
-                counts[stage] += 1
-        funnels.append(Funnel(programme.key, programme.title, tuple((stage, counts[stage]) for stage in STAGES)))
-    return funnels
+def _funnels(built, pairs):
+    """Per programme, how many of its members reached each stage."""
+    reached = defaultdict(Counter)
+    for row in pairs:
+        for stage in STAGES[:row.stage]:
+            reached[row.programme_key][stage] += 1
+    return [Funnel(p.key, p.title, tuple((stage, reached[p.key][stage]) for stage in STAGES)) for p in built]
 
 
 def _bin(score):
