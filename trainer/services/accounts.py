@@ -116,12 +116,18 @@ def load_session(token):
     if not token:
         return None
     row = db.session.scalar(
-        select(AuthSession).where(AuthSession.token_hash == _token_hash(token), AuthSession.ended_at.is_(None))
+        select(AuthSession).where(AuthSession.token_hash == _token_hash(token), AuthSession.ended_at.is_(None),
+                                  AuthSession.created_at > _oldest_live_session())
     )
     if row is None or not row.user.active:
         return None
     row.user.session_token = token
     return row.user
+
+
+def _oldest_live_session():
+    """Sessions end PERMANENT_SESSION_LIFETIME after sign-in, however often the cookie was signed again since."""
+    return utcnow() - current_app.permanent_session_lifetime
 
 
 def end_session(token):
