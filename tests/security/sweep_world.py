@@ -67,3 +67,24 @@ def snapshot(db):
     with db.engine.connect() as connection:
         return {table: sorted(map(repr, connection.exec_driver_sql(f'SELECT * FROM "{table}"')))
                 for table in tables}
+
+
+def rows_of(db, user_id):
+    """Every row that belongs to one person: theirs by user_id, or hanging off one of theirs (answers, turns …)."""
+    tables = {table.name: table for table in db.metadata.sorted_tables}
+    owned = {}
+    for table in tables.values():
+        if table.name == "users":
+            query = table.select().where(table.c.id == user_id)
+        elif "user_id" in table.c:
+            query = table.select().where(table.c.user_id == user_id)
+        else:
+            links = [(column, fk.column.table) for column in table.c for fk in column.foreign_keys
+                     if "user_id" in fk.column.table.c]
+            if not links:
+                continue
+            column, parent = links[0]
+            query = table.select().where(column.in_(parent.select().with_only_columns(parent.c.id)
+                                                    .where(parent.c.user_id == user_id)))
+        owned[table.name] = sorted(map(repr, db.session.execute(query)))
+    return owned

@@ -7,7 +7,7 @@ import pytest
 from tests.services.test_reports import app_config  # noqa: F401  (fixture: the test programme)
 
 from .routes import ACCESS, ENTITLED, NAMES_THE_HOLDER, expected, fill, state_changing
-from .sweep_world import PRIVATE, VIEWERS, snapshot, world  # noqa: F401  (fixture)
+from .sweep_world import PRIVATE, VIEWERS, rows_of, snapshot, world  # noqa: F401  (fixture)
 
 
 def test_every_route_is_in_the_table_and_can_be_filled(app, world):
@@ -81,3 +81,21 @@ def _value(world, rule, name):
     return {"attempt_id": world.attempt.id, "cert_id": world.certificate.id, "answer_id": world.answer.id,
             "user_id": world.ann.id,
             "run_id": world.playtest.id if rule.endpoint == "author.keep_playtest" else world.run.id}[name]
+
+
+@pytest.mark.parametrize("viewer", ["trainee", "manager-elsewhere"])
+def test_what_others_may_do_never_touches_the_victims_rows(app, db, browser, world, viewer):
+    """Every state-changing request the viewer is let through, sent with the victim's ids and keys."""
+    browser.login(VIEWERS[viewer][0])
+    victims, everything = rows_of(db, world.ann.id), snapshot(db)
+    assert all(victims[table] for table in ("answers", "quiz_attempts", "roleplay_runs", "certifications",
+                                            "card_states", "lesson_progress"))
+    sent = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if state_changing(rule) and expected(ACCESS[rule.endpoint], viewer) == "ok" and rule.endpoint != "auth.logout":
+            response = browser.post(fill(rule, world))
+            assert response.status_code < 500, rule.rule
+            sent.append(rule.rule)
+    db.session.expire_all()
+    assert rows_of(db, world.ann.id) == victims
+    assert len(sent) >= 8 and snapshot(db) != everything  # the requests did something, to the viewer's own rows
