@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -76,8 +78,13 @@ def set_language():
 
 
 def _safe_next():
-    """Only local paths, so a crafted link cannot send someone elsewhere after sign-in."""
+    """Only local paths, so a crafted link cannot send someone elsewhere after sign-in.
+
+    Control characters are refused outright: browsers drop a tab or newline inside a URL, so ``/<tab>/evil.example``
+    would become ``//evil.example``, another site (and a newline cannot go into a header at all)."""
     target = request.args.get("next") or request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    if any(char < " " or char == "\x7f" for char in target) or "\\" in target:
+        return None
+    if target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
     return None
