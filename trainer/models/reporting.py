@@ -69,6 +69,6 @@ class SkillMark(db.Model):
     content_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     #: The answer or run the marks come from.
     source_id: Mapped[int]
-    #: JSON ``[[part id, 1 or 0], …]`` sorted: trainees with the same marks share the text, so the team view
-    #: counts each distinct text once per cohort.
+    #: ``"met part ids|missed part ids"``, each list sorted and space-separated: trainees with the same marks
+    #: share the text, so the team view counts each distinct text once per cohort.
     marks: Mapped[str] = mapped_column(Text)

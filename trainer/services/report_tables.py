@@ -13,7 +13,6 @@ the state on a given day, in SQL, exactly as ``core.certification.status`` would
 row has no results: their state is the one the rules give an empty record (the SQL falls back to it).
 """
 import hashlib
-import json
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
@@ -279,7 +278,7 @@ def refresh_marks(kind, pairs, batch=2000):
             if marks:
                 user_id, key = by_source[source]
                 rows.append({"user_id": user_id, "kind": kind, "content_key": key, "source_id": source,
-                             "marks": json.dumps(marks, ensure_ascii=False, separators=(",", ":"))})
+                             "marks": marks_text(marks)})
         if rows:
             db.session.execute(insert(SkillMark), rows)
             written += len(rows)
@@ -326,6 +325,11 @@ def _marks_of(kind, sources):
         .where(GradeOverride.answer_id.in_(sources), GradeOverride.action == "regrade").order_by(GradeOverride.id)).all())
     for source, points in db.session.execute(select(Answer.id, Answer.result["points"]).where(Answer.id.in_(sources))):
         yield source, _points(regraded.get(source, points))
+
+
+def marks_text(marks):
+    """``[(part, met)]`` as ``"met parts|missed parts"``, each list sorted and space-separated (ids hold no spaces)."""
+    return " ".join(sorted(p for p, met in marks if met)) + "|" + " ".join(sorted(p for p, met in marks if not met))
 
 
 def _points(points):

@@ -147,11 +147,9 @@ class BoardPage:
         return self.page + 1
 
 
-def board(scope, query, now=None, timezone=TIMEZONE, max_age=0):
+def board(scope, query, now=None, timezone=TIMEZONE):
     """One page of the board: rows filtered (the status too), searched, sorted, counted and paged in SQL, the state
-    read from the stored ``certification_statuses`` on the day; the page's statuses by the certification rules.
-
-    ``max_age`` is accepted for the callers' sake; nothing here is kept between requests any more."""
+    read from the stored ``certification_statuses`` on the day; the page's statuses by the certification rules."""
     now, built = now or utcnow(), certification.programmes()
     listing = _listing(scope, query, built, certification.local_day(now, timezone))
     if listing is None:

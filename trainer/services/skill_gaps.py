@@ -9,7 +9,6 @@ Those marks are stored per trainee and item or scenario when a grade is final (`
 ``report_tables``); trainees share the same marks often, so one query counts the trainees per cohort
 and distinct marks, and only those few distinct marks are spread over their points and checks here.
 """
-import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -43,60 +42,57 @@ class Gap:
 def gaps(trainees, top=10):
     """``(overall, by_cohort)``: the most-missed points and checks of ``trainees`` (a SELECT of ids), and for each
     of those the share per cohort ``{cohort name: {(kind, key, part): (met, asked)}}``."""
-    patterns = _counted(trainees)
-    names = _cohort_names({cohort_id for cohort_id, *_ in patterns})
-    marks = _Parsed()
-    overall_patterns = Counter()
-    for (_cohort, kind, key, pattern), n in patterns.items():
-        overall_patterns[kind, key, pattern] += n
-    tallies = _tally(overall_patterns.items(), marks)
-    labels, titles = _labels({(kind, key) for kind, key, _ in tallies})
-    ranked = sorted(((kind, key, part, met, asked) for (kind, key, part), (met, asked) in tallies.items()
-                     if asked >= MIN_ASKED and (kind, key, part) in labels),
+    counted = _counted(trainees)
+    names = _cohort_names({cohort_id for cohort_id, *_ in counted})
+    overall_counts = Counter()
+    for (_cohort, kind, key, text), n in counted.items():
+        overall_counts[kind, key, text] += n
+    met, asked = defaultdict(Counter), defaultdict(Counter)
+    for (kind, key, text), n in overall_counts.items():
+        hits, misses = _parts(text)
+        if n == 1:  # most role-play marks are unique: counted in C by Counter.update
+            met[kind, key].update(hits)
+            asked[kind, key].update(hits)
+            asked[kind, key].update(misses)
+            continue
+        for part in hits:
+            met[kind, key][part] += n
+            asked[kind, key][part] += n
+        for part in misses:
+            asked[kind, key][part] += n
+    labels, titles = _labels(set(asked))
+    ranked = sorted(((kind, key, part, met[kind, key][part], n) for (kind, key), parts in asked.items()
+                     for part, n in parts.items() if n >= MIN_ASKED and (kind, key, part) in labels),
                     key=lambda g: (g[3] / g[4], -g[4], g[1], g[2]))
-    overall = [Gap(kind, key, titles.get((kind, key), key), part, labels[kind, key, part], met, asked)
-               for kind, key, part, met, asked in ranked[:top]]
-    wanted = {(g.kind, g.content_key, g.part) for g in overall}
-    per_cohort = defaultdict(list)
-    for (cohort_id, kind, key, pattern), n in patterns.items():
-        per_cohort[names.get(cohort_id)].append(((kind, key, pattern), n))
-    marks = _Wanted(marks, wanted)
-    by_cohort = {cohort: _tally(counted, marks)
-                 for cohort, counted in sorted(per_cohort.items(), key=lambda item: (item[0] is None, item[0] or ""))}
-    return overall, by_cohort
+    overall = [Gap(kind, key, titles.get((kind, key), key), part, labels[kind, key, part], hits, n)
+               for kind, key, part, hits, n in ranked[:top]]
+    return overall, _by_cohort(counted, names, overall)
 
 
-class _Parsed(dict):
-    """``(kind, key, marks text)`` → ``((part, met), …)``, each distinct one parsed once."""
-
-    def __missing__(self, entry):
-        self[entry] = tuple((part, bool(met)) for part, met in json.loads(entry[2]))
-        return self[entry]
+def _parts(text):
+    """``(met part ids, missed part ids)`` of a stored marks text."""
+    hits, misses = text.split("|")
+    return hits.split(), misses.split()
 
 
-class _Wanted(dict):
-    """``(kind, key, marks text)`` → only the marks of the ``wanted`` parts, worked out once per distinct text."""
-
-    def __init__(self, parsed, wanted):
-        super().__init__()
-        self.parsed, self.wanted = parsed, wanted
-
-    def __missing__(self, entry):
-        kind, key, _text = entry
-        self[entry] = tuple((part, met) for part, met in self.parsed[entry] if (kind, key, part) in self.wanted)
-        return self[entry]
-
-
-def _tally(counted, marks_of):
-    """``{(kind, key, part): (met, asked)}`` from ``[((kind, key, marks text), trainees)]``."""
-    tallies = defaultdict(lambda: [0, 0])
-    for entry, n in counted:
-        kind, key, _text = entry
-        for part, met in marks_of[entry]:
-            tally = tallies[kind, key, part]
-            tally[0] += n * met
-            tally[1] += n
-    return {k: tuple(v) for k, v in tallies.items()}
+def _by_cohort(counted, names, overall):
+    """``{cohort name: {(kind, key, part): (met, asked)}}`` for the parts of ``overall`` only."""
+    wanted = defaultdict(list)
+    for gap in overall:
+        wanted[gap.kind, gap.content_key].append(gap.part)
+    found = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for (cohort_id, kind, key, text), n in counted.items():
+        parts = wanted.get((kind, key))
+        if not parts:
+            continue
+        hits, misses = _parts(text)
+        for part in parts:
+            if part in hits or part in misses:
+                tally = found[names.get(cohort_id)][kind, key, part]
+                tally[0] += n * (part in hits)
+                tally[1] += n
+    return {cohort: {k: tuple(v) for k, v in found[cohort].items()}
+            for cohort in sorted(found, key=lambda name: (name is None, name or ""))}
 
 
 def _counted(trainees):

@@ -17,7 +17,7 @@ def _timezone():
 
 
 def _max_age():
-    """How long team-wide figures are kept per process (seconds; 0 computes them on every request)."""
+    """How long the team view's figures are kept per process (seconds; 0 computes them on every request)."""
     return current_app.config.get("MANAGE_CACHE_SECONDS", 60)
 
 
@@ -31,7 +31,7 @@ def board():
     scope = manage_scope()
     form = _board_form(scope)
     query = form.query(current_app.config.get("MANAGE_PER_PAGE", reports.PER_PAGE))
-    page = reports.board(scope, query, timezone=_timezone(), max_age=_max_age())
+    page = reports.board(scope, query, timezone=_timezone())
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("manage/board.html", form=form, query=query, page=page, args=args, states=STATE_LABELS,
                            trainees=scope.count())
