@@ -6,7 +6,8 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import joinedload
 
 from ..core.roster import check_roster, problem
 from ..core.errors import RosterInvalid
@@ -111,18 +112,24 @@ def start_session(user):
     return token
 
 
+#: Built once (every request runs it): the live session's active user, with their roles.
+_SESSION_USER = (select(User).join(AuthSession, AuthSession.user_id == User.id)
+                 .where(AuthSession.token_hash == bindparam("token_hash"), AuthSession.ended_at.is_(None),
+                        User.active.is_(True), AuthSession.created_at > bindparam("oldest"))
+                 .options(joinedload(User.role_rows)))
+
+
 def load_session(token):
-    """The user of a live session token, or None if it was ended or the user deactivated."""
+    """The user of a live session token, or None if it was ended or the user deactivated.
+
+    Every request asks, so it is one statement: the session, its user and their roles together."""
     if not token:
         return None
-    row = db.session.scalar(
-        select(AuthSession).where(AuthSession.token_hash == _token_hash(token), AuthSession.ended_at.is_(None),
-                                  AuthSession.created_at > _oldest_live_session())
-    )
-    if row is None or not row.user.active:
-        return None
-    row.user.session_token = token
-    return row.user
+    user = db.session.scalars(_SESSION_USER, {"token_hash": _token_hash(token),
+                                              "oldest": _oldest_live_session()}).unique().first()
+    if user is not None:
+        user.session_token = token
+    return user
 
 
 def _oldest_live_session():
