@@ -29,10 +29,11 @@ def create_app(config=None):
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
 
-    from .web import health, register_blueprints, register_error_handlers, requestlog, select_locale
+    from .web import health, input_guard, register_blueprints, register_error_handlers, requestlog, select_locale
 
     extensions.babel.init_app(app, locale_selector=select_locale)
     requestlog.init_app(app)
+    input_guard.init_app(app)
     register_blueprints(app)
     app.register_blueprint(health.bp)
     register_error_handlers(app)

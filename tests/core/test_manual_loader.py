@@ -418,7 +418,7 @@ CROSS_FILE_CASES = [
     pytest.param(
         {"a.md": lesson_text("alpha", 10, "## 小节\n\n见[乙](lesson:beta)。\n"),
          "b.md": lesson_text("beta", 20).replace("part: 测试", "part: 测试: 多余")},
-        ["content/manual/b.md:4: -: YAML syntax: mapping values are not allowed here",
+        ["content/manual/b.md:4: -: YAML syntax: mapping values are not allowed in this context",
          "content/manual/a.md:14: body: link to unknown lesson 'lesson:beta'"],
         id="link-to-lesson-whose-yaml-is-broken",
     ),

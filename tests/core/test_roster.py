@@ -86,7 +86,7 @@ HEADER = "name,username,cohort,email\n"
             b"name;username;cohort\n", {1: [("missing_columns", {"columns": "name, username, cohort"})]}, id="semicolons",
         ),
         pytest.param(
-            "name,username,cohort,email\n张三,zhangsan,一期\n".encode("utf-16"), {0: [("not_text", {})]}, id="utf16",
+            "name,username,cohort,email\n张三,zhangsan,一期\n".encode("utf-16"), {0: [("utf16", {})]}, id="utf16",
         ),
         pytest.param(
             (HEADER + "张三,zhangsan,一期,\n张珊,ZhangSan,一期,\n").encode(),

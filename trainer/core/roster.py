@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
 
+from .characters import first_unstorable
 from .errors import RosterInvalid
 
 MAX_ROWS = 2000
@@ -26,6 +27,8 @@ REQUIRED = ("name", "username", "cohort")
 #: English wording of each problem; the web layer shows them translated.
 PROBLEMS = {
     "not_text": "the file is neither UTF-8 nor GBK text; save it as CSV (UTF-8)",
+    "utf16": "the file is UTF-16 (Excel's 'Unicode text'); save it as CSV (UTF-8)",
+    "shift_jis": "the file looks like Japanese Shift-JIS; save it as CSV (UTF-8)",
     "empty_file": "the file is empty",
     "missing_columns": "missing column(s): {columns} (header: name,username,cohort,email)",
     "too_many_rows": "more than {limit} rows; split the file",
@@ -62,13 +65,50 @@ class RosterRow:
 
 
 def decode_roster(data):
-    """UTF-8 (with or without BOM) first, then GB18030, the superset of GBK."""
+    """UTF-8 (with or without BOM) first, then GB18030, the superset of GBK.
+
+    GB18030 reads nearly any bytes, so what it cannot tell apart is refused here: UTF-16 (NUL
+    bytes between the letters), binary files (control characters) and Shift-JIS (kana)."""
+    if _is_utf16(data):
+        raise RosterInvalid({0: [problem("utf16")]})
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if first_unstorable(text) is not None:
+            break
+        if encoding == "gb18030" and _is_japanese(data):
+            raise RosterInvalid({0: [problem("shift_jis")]})
+        return text
     raise RosterInvalid({0: [problem("not_text")]})
+
+
+def _is_utf16(data):
+    """A byte-order mark, or ASCII letters with a NUL byte beside each, that read as clean UTF-16."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        encoding = "utf-16"
+    else:
+        sample = data[:400]
+        encoding = "utf-16-le" if sample[1::2].count(0) > len(sample) // 4 else (
+            "utf-16-be" if sample[0::2].count(0) > len(sample) // 4 else None)
+    if encoding is None or len(data) % 2:
+        return False
+    try:
+        return first_unstorable(data.decode(encoding)) is None
+    except UnicodeDecodeError:
+        return False
+
+
+_KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")
+
+
+def _is_japanese(data):
+    """Bytes that are also Shift-JIS text with kana (GBK Chinese read as Shift-JIS gives none)."""
+    try:
+        return _KANA.search(data.decode("shift_jis")) is not None
+    except UnicodeDecodeError:
+        return False
 
 
 def parse_roster(data):

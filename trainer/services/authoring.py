@@ -388,6 +388,7 @@ def import_file(user, kind, data, name, quiz_key=None, replace_drafts=True):
         ctx = context()
         problems = [e for key, entry, quiz in entries
                     for e in _located(problems_of(kind, entry, quiz, ctx), name, _line_of(values, lines, entry))]
+        problems += _repeated_keys(entries, name, values, lines)
         if not replace_drafts:
             problems += [ContentError(name, None, "id", f"'{key}' has an unpublished draft; publish or discard it first")
                          for key, _, _ in entries if isinstance(key, str) and draft_of(kind, key) is not None]
@@ -400,20 +401,40 @@ def import_file(user, kind, data, name, quiz_key=None, replace_drafts=True):
 
 def _entries(kind, values, lines, name, quiz_key):
     if kind == "scenario":
-        if not isinstance(values, dict) or "scenario" not in values:
+        if not isinstance(values, dict) or not isinstance(values.get("scenario"), dict):
             raise ContentInvalid([ContentError(name, 1, "scenario", "not a scenario file")])
         return [(values["scenario"].get("id"), values, None)]
+    if isinstance(values, list):  # items or terms as one entry's export gives them
+        if kind == "item" and not quiz_key:
+            raise ContentInvalid([ContentError(name, 1, "quiz", "choose the quiz the items join")])
+        return [(entry.get("id"), entry, quiz_key if kind == "item" else None) for entry in _listed(values, lines, name)]
     if kind == "item":
-        if isinstance(values, list):
-            if not quiz_key:
-                raise ContentInvalid([ContentError(name, 1, "quiz", "choose the quiz the items join")])
-            return [(entry.get("id"), entry, quiz_key) for entry in values if isinstance(entry, dict)]
         parsed = validate(QuizFile, values, lines, name)
         return [(entry["id"], entry, parsed.quiz.id) for entry in values["items"]]
-    if isinstance(values, list):  # terms as one term's export gives them
-        return [(entry.get("id"), entry, None) for entry in values if isinstance(entry, dict)]
     parsed = validate(GlossaryFile, values, lines, name)
     return [(entry["id"], entry, None) for entry in values["terms"]]
+
+
+def _listed(values, lines, name):
+    """The entries of a bare list, each a mapping: one that is not would otherwise be left out unseen."""
+    if not values:
+        raise ContentInvalid([ContentError(name, 1, "", "the list is empty: nothing to import")])
+    wrong = [ContentError(name, lines.get((index,)), f"[{index}]", "each entry must be a mapping with an id")
+             for index, entry in enumerate(values) if not isinstance(entry, dict)]
+    if wrong:
+        raise ContentInvalid(wrong)
+    return values
+
+
+def _repeated_keys(entries, name, values, lines):
+    """An id twice in one file: the second draft would silently replace the first."""
+    first, problems = {}, []
+    for key, entry, _ in entries:
+        line = _line_of(values, lines, entry)
+        if isinstance(key, str) and key in first:
+            problems.append(ContentError(name, line, "id", f"duplicate id '{key}' (also line {first[key]})"))
+        first.setdefault(key, line)
+    return problems
 
 
 def _located(problems, name, line=None):

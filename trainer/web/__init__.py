@@ -5,6 +5,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..extensions import db, login_manager
+from .input_guard import UnreadableInput
 
 
 def register_blueprints(app):
@@ -52,12 +53,18 @@ def register_error_handlers(app):
     def csrf_error(error):
         return render_template("errors/error.html", code=400, reason="csrf"), 400
 
+    @app.errorhandler(UnreadableInput)
+    def unreadable_input(error):
+        return render_template("errors/error.html", code=400, reason=error.problem), 400
+
+    @app.errorhandler(400)
     @app.errorhandler(403)
     @app.errorhandler(404)
     @app.errorhandler(413)
     @app.errorhandler(429)
     def client_error(error):
-        return render_template("errors/error.html", code=error.code, reason=None), error.code
+        limit = current_app.config["MAX_CONTENT_LENGTH"]
+        return render_template("errors/error.html", code=error.code, reason=None, limit_mb=limit / 2**20), error.code
 
     @app.errorhandler(500)
     def server_error(error):

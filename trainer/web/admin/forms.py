@@ -52,6 +52,8 @@ class RosterForm(FlaskForm):
 #: Cohort-file problems as people read them (codes from ``core.roster.PROBLEMS``).
 ROSTER_MESSAGES = {
     "not_text": _l("The file is neither UTF-8 nor GBK text; save it as CSV (UTF-8)."),
+    "utf16": _l("The file is UTF-16 (Excel's “Unicode text”); save it as CSV (UTF-8)."),
+    "shift_jis": _l("The file looks like Japanese Shift-JIS text; save it as CSV (UTF-8)."),
     "empty_file": _l("The file is empty."),
     "missing_columns": _l("Missing column(s): %(columns)s. The header must be name,username,cohort,email."),
     "too_many_rows": _l("More than %(limit)s rows; split the file."),
