@@ -4,7 +4,7 @@ that count. Both are written in the transaction that changes the results (``serv
 """
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -72,3 +72,6 @@ class SkillMark(db.Model):
     #: ``"met part ids|missed part ids"``, each list sorted and space-separated: trainees with the same marks
     #: share the text, so the team view counts each distinct text once per cohort.
     marks: Mapped[str] = mapped_column(Text)
+    #: A 63-bit hash of kind, key and marks: grouping compares it first, so the long texts (which share long
+    #: beginnings) are seldom compared; the texts stay in the grouping, so equal hashes never merge two marks.
+    pattern: Mapped[int] = mapped_column(BigInteger)

@@ -277,8 +277,9 @@ def refresh_marks(kind, pairs, batch=2000):
         for source, marks in _marks_of(kind, sources[start:start + batch]):
             if marks:
                 user_id, key = by_source[source]
+                text = marks_text(marks)
                 rows.append({"user_id": user_id, "kind": kind, "content_key": key, "source_id": source,
-                             "marks": marks_text(marks)})
+                             "marks": text, "pattern": pattern_of(kind, key, text)})
         if rows:
             db.session.execute(insert(SkillMark), rows)
             written += len(rows)
@@ -330,6 +331,12 @@ def _marks_of(kind, sources):
 def marks_text(marks):
     """``[(part, met)]`` as ``"met parts|missed parts"``, each list sorted and space-separated (ids hold no spaces)."""
     return " ".join(sorted(p for p, met in marks if met)) + "|" + " ".join(sorted(p for p, met in marks if not met))
+
+
+def pattern_of(kind, key, text):
+    """``SkillMark.pattern``: the first 63 bits of the SHA-256 of kind, key and marks text."""
+    digest = hashlib.sha256(f"{kind}\0{key}\0{text}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
 
 
 def _points(points):

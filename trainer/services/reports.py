@@ -181,7 +181,7 @@ def _sql_page(listing, query):
 def board_rows(scope, query, now=None, timezone=TIMEZONE, batch=1000):
     """Every row the board's filters select, in its order, with the stored state on the day (for the CSV)."""
     now, built = now or utcnow(), certification.programmes()
-    listing = _listing(scope, query, built, certification.local_day(now, timezone))
+    listing = _listing(scope, query, built, certification.local_day(now, timezone), with_state=True)
     if listing is None:
         return
     titles = {p.key: p.title for p in built}
@@ -202,19 +202,22 @@ def _row(row, titles, extras, status, state=rules.State.NOT_STARTED.value, past_
                     best_exam, best_roleplay, last)
 
 
-def _listing(scope, query, built, today):
-    """The board's SELECT (filtered, searched and ordered, with each row's stored state on ``today``), or None when
-    no programme applies."""
+def _listing(scope, query, built, today, with_state=False):
+    """The board's SELECT (filtered, searched and ordered; with each row's stored state on ``today`` when asked for,
+    filtered or sorted by), or None when no programme applies."""
     keys = [p.key for p in built if query.programme in (None, p.key)]
     if not keys:
         return None
     pairs = applicable_pairs(scope.trainees(query.cohort), keys).subquery("pairs")
-    state, past_due = report_tables.state_column(pairs.c.programme_key, pairs.c.due_on, today, built,
-                                                 report_tables.glossary_terms(built))
     listing = (select(pairs.c.user_id, pairs.c.programme_key, pairs.c.due_on, User.username, User.display_name,
-                      Cohort.name.label("cohort"), state.label("state"), past_due.label("past_due"))
-               .join(User, User.id == pairs.c.user_id).outerjoin(Cohort, Cohort.id == User.cohort_id)
-               .outerjoin(CertificationStatus, report_tables.status_join(pairs)))
+                      Cohort.name.label("cohort"))
+               .join(User, User.id == pairs.c.user_id).outerjoin(Cohort, Cohort.id == User.cohort_id))
+    state = None
+    if with_state or query.status or query.sort == "status":  # only then is the stored row joined
+        state, past_due = report_tables.state_column(pairs.c.programme_key, pairs.c.due_on, today, built,
+                                                     report_tables.glossary_terms(built))
+        listing = (listing.add_columns(state.label("state"), past_due.label("past_due"))
+                   .outerjoin(CertificationStatus, report_tables.status_join(pairs)))
     if query.search:
         listing = listing.where(matching(query.search))
     if query.status:

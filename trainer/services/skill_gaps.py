@@ -100,7 +100,7 @@ def _counted(trainees):
     return {(cohort_id, kind, key, marks): n for cohort_id, kind, key, marks, n in db.session.execute(
         select(User.cohort_id, SkillMark.kind, SkillMark.content_key, SkillMark.marks, func.count())
         .join(User, User.id == SkillMark.user_id).where(SkillMark.user_id.in_(trainees))
-        .group_by(User.cohort_id, SkillMark.kind, SkillMark.content_key, SkillMark.marks))}
+        .group_by(User.cohort_id, SkillMark.pattern, SkillMark.kind, SkillMark.content_key, SkillMark.marks))}
 
 
 def _cohort_names(ids):

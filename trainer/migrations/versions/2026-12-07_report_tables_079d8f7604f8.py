@@ -50,6 +50,7 @@ def upgrade():
     sa.Column('content_key', sa.String(length=64), nullable=False),
     sa.Column('source_id', sa.Integer(), nullable=False),
     sa.Column('marks', sa.Text(), nullable=False),
+    sa.Column('pattern', sa.BigInteger(), nullable=False),
     sa.CheckConstraint("kind IN ('point', 'check')", name=op.f('ck_skill_marks_known_kind')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_skill_marks_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'kind', 'content_key', name=op.f('pk_skill_marks'))
