@@ -1,5 +1,6 @@
 """The web layer: one blueprint per audience, plus error pages and the language choice."""
 from flask import current_app, g, redirect, render_template, request, session, url_for
+from flask.globals import request_ctx
 from flask_babel import get_locale
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -63,6 +64,8 @@ def register_error_handlers(app):
     @app.errorhandler(413)
     @app.errorhandler(429)
     def client_error(error):
+        if request_ctx.url_adapter is None:  # a Host outside TRUSTED_HOSTS: no URL can be built for the page
+            return error
         limit = current_app.config["MAX_CONTENT_LENGTH"]
         return render_template("errors/error.html", code=error.code, reason=None, limit_mb=limit / 2**20), error.code
 
