@@ -238,3 +238,18 @@ def test_rebuild_fills_both_tables_from_the_results(db, ann, give):
     db.session.commit()
     assert (trainees, marks) == (1, 1)
     assert db.session.scalar(select(User.id).join(CertificationStatus, CertificationStatus.user_id == User.id)) == ann.id
+
+
+def test_a_savepoint_rolled_back_keeps_the_transactions_other_changes_noted(db, ann):
+    from trainer.models import Lesson, LessonProgress
+    lesson = db.session.scalar(select(Lesson).where(Lesson.key == "greeting"))
+    db.session.add(LessonProgress(user_id=ann.id, lesson_id=lesson.id))
+    db.session.flush()
+    savepoint = db.session.begin_nested()
+    db.session.add(LessonProgress(user_id=ann.id, lesson_id=lesson.id))  # a duplicate: refused
+    with pytest.raises(Exception):
+        db.session.flush()
+    savepoint.rollback()
+    db.session.commit()
+    statuses, _ = assert_in_step(db)
+    assert statuses[ann.id, PROGRAMME]["started"]

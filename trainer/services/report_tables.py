@@ -40,8 +40,7 @@ def touch(user_id):
 
 
 def _pending(session):
-    return session.info.setdefault(_KEY, {"users": set(), "attempts": set(), "answers": set(), "runs": set(),
-                                          "content": False})
+    return session.info.setdefault(_KEY, {"users": set(), "answers": set(), "runs": set(), "content": False})
 
 
 def _after_flush(session, _context):
@@ -89,13 +88,14 @@ def _before_commit(session):
     session.info.pop(_KEY, None)  # our own rows are not results
 
 
-def _forget(session, *_args):
-    session.info.pop(_KEY, None)
+def _forget(session, transaction):
+    if transaction.parent is None:  # the transaction is over; a savepoint rolled back leaves it, and its notes, going on
+        session.info.pop(_KEY, None)
 
 
 event.listen(db.session, "after_flush", _after_flush)
 event.listen(db.session, "before_commit", _before_commit)
-event.listen(db.session, "after_rollback", _forget)
+event.listen(db.session, "after_transaction_end", _forget)
 
 
 # --- certification statuses -----------------------------------------------------------------------
@@ -263,6 +263,10 @@ def status_join(pairs):
 def refresh_marks(kind, pairs, batch=2000):
     """Replace the marks of ``pairs`` (``{(user id, item or scenario key)}``; None: everyone) by those of the latest
     decided short answer or assessment run. Returns the rows written."""
+    if kind == "point" and pairs is not None:  # exam answers to other kinds of items have no marks
+        short = set(db.session.scalars(select(QuizItem.key).where(QuizItem.kind == "short",
+                                                                 QuizItem.key.in_({k for _, k in pairs}))))
+        pairs = {(user_id, key) for user_id, key in pairs if key in short}
     latest = _latest_points(pairs) if kind == "point" else _latest_checks(pairs)
     if pairs is not None:
         latest = {pair: source for pair, source in latest.items() if pair in pairs}
