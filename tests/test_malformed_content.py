@@ -151,17 +151,17 @@ def test_the_loader_names_file_line_and_field(tmp_path, name, line, field, fragm
 
 
 def test_a_huge_file_is_read_to_its_end_and_its_last_line_named(tmp_path):
-    """A 4 MB glossary (far past what the browser may upload) with one bad term at the end."""
+    """A glossary past what the browser may upload (2 MB) with one bad term at the end."""
     root, _ = place(tmp_path, "glossary/version-text.yaml")
     terms = "".join(f"  - id: term-{n}\n    term: 词{n}\n    lesson: greeting\n    definition: 定义{n}。\n"
-                    f"    key_points:\n      - label: 要点\n        aliases: [要点]\n" for n in range(30000))
+                    f"    key_points:\n      - label: 要点\n        aliases: [要点]\n" for n in range(16000))
     text = "version: 1\nterms:\n" + terms + "  - id: last\n    term: 末\n    lesson: greeting\n    definition: 定义\n"
     (root / "glossary.yaml").write_text(text, encoding="utf-8")
-    assert len(text.encode()) > 4 * 2**20
+    assert len(text.encode()) > 2 * 2**20
     with pytest.raises(ContentInvalid) as info:
         load_content(root, calibrate_items=False)
     assert [str(e) for e in info.value.errors] == [
-        f"content/glossary.yaml:{text.count(chr(10)) - 3}: terms[30000].key_points: required field is missing"]
+        f"content/glossary.yaml:{text.count(chr(10)) - 3}: terms[16000].key_points: required field is missing"]
 
 
 # --- the command and the import pages save nothing --------------------------------------------

@@ -171,3 +171,21 @@ def test_a_file_that_is_no_scenario_is_refused_not_a_500(browser, tess, db, text
                             content_type="multipart/form-data")
     assert response.status_code == 400 and "not a scenario file" in page_of(response)
     assert count(db, ContentDraft) == 0 and count(db, Lesson) == 3
+
+
+# --- numbers past what the database holds ----------------------------------------------------
+
+@pytest.mark.parametrize("url", ["/admin/users/99999999999999999999", f"/admin/users/{2**31}",
+                                 "/study/roleplay/99999999999999999999", "/study/exam/99999999999999999999/0"])
+def test_an_id_past_any_column_is_not_found_not_a_500(browser, admin, url):
+    assert browser.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/admin/users?page=99999999999999999999", "/admin/users?page=-3",
+                                 "/admin/users?page=zwei"])
+def test_a_page_number_past_any_list_or_not_a_number_is_a_page(browser, admin, url):
+    assert browser.get(url).status_code == 200
+
+
+def test_the_audit_page_past_its_end_is_a_page(browser, tess):
+    assert browser.get("/author/review/audit?page=99999999999999999999").status_code == 200

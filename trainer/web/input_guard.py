@@ -11,9 +11,14 @@ from urllib.parse import unquote_to_bytes
 
 from flask import Request, abort, request
 from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter
 
 from ..core.characters import UNSTORABLE
 _URLENCODED = "application/x-www-form-urlencoded"
+#: The largest value of an INTEGER column (PostgreSQL refuses to compare one with more: a 500).
+MAX_ID = 2**31 - 1
+#: Far past any list's last page; a larger OFFSET overflows PostgreSQL's bigint.
+MAX_PAGE = 100_000
 
 
 class UnreadableInput(BadRequest):
@@ -33,9 +38,24 @@ class CheckedRequest(Request):
         super()._load_form_data()
 
 
+class DatabaseInteger(IntegerConverter):
+    """``<int:…>`` matching only what an INTEGER id column holds, so a larger number is 404, not 500."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
 def init_app(app):
+    """Before the blueprints: their ``<int:…>`` rules take the converter when they are added."""
     app.request_class = CheckedRequest
+    app.url_map.converters["int"] = DatabaseInteger
     app.before_request(refuse_unreadable_input)
+
+
+def page_number():
+    """``?page=`` as a list page number: 1 when missing or not a number, at most ``MAX_PAGE``."""
+    page = request.args.get("page", 1, type=int)
+    return min(max(page, 1), MAX_PAGE)
 
 
 def refuse_unreadable_input():

@@ -9,6 +9,7 @@ from ...models import User
 from ...services import accounts
 from ..access import get_or_404
 from ..auth.forms import EmptyForm
+from ..input_guard import page_number
 from . import bp
 from .forms import ROSTER_MESSAGES, CreateUserForm, RolesForm, RosterForm
 
@@ -21,7 +22,7 @@ def users():
     if query:
         like = f"%{query}%"
         stmt = stmt.where(or_(User.username.ilike(like), User.display_name.ilike(like)))
-    page = db.paginate(stmt, per_page=50, error_out=False)
+    page = db.paginate(stmt, page=page_number(), per_page=50, error_out=False)
     return render_template("admin/users.html", page=page, query=query)
 
 

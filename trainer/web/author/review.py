@@ -1,5 +1,5 @@
 """The review queue: what the grader was unsure of, one wording at a time; decisions, accepted wordings, the audit."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -7,6 +7,7 @@ from flask_login import current_user
 from ...core.review import MAX_ALIAS, first_missed, rubric_points
 from ...extensions import db
 from ...services import review, review_wording
+from ..input_guard import page_number
 from . import bp
 from .review_forms import AnswerDecisionForm, ConfirmAnswersForm, ConfirmRunForm, RunDecisionForm, WordingForm
 from .views import section
@@ -180,5 +181,5 @@ def confirm_run(run_id):
 @bp.route("/review/audit")
 def review_audit():
     """Every change to a grade: who, when, from what to what, why, against which version."""
-    page = review.audit_page(request.args.get("page", 1, type=int))
+    page = review.audit_page(page_number())
     return render_template("author/review_audit.html", page=page)
