@@ -189,3 +189,13 @@ def test_a_page_number_past_any_list_or_not_a_number_is_a_page(browser, admin, u
 
 def test_the_audit_page_past_its_end_is_a_page(browser, tess):
     assert browser.get("/author/review/audit?page=99999999999999999999").status_code == 200
+
+
+def test_an_import_of_more_entries_than_one_request_can_check_is_refused_at_once(browser, tess, db):
+    from trainer.services.authoring import MAX_IMPORT_ENTRIES
+
+    many = "".join(TERM.replace("new-term", f"term-{n}") for n in range(MAX_IMPORT_ENTRIES + 1))
+    response = browser.post("/author/glossary/import", {"file": (io.BytesIO(many.encode()), "terms.yaml")},
+                            content_type="multipart/form-data")
+    assert f"{MAX_IMPORT_ENTRIES + 1} entries; at most {MAX_IMPORT_ENTRIES} in one import" in page_of(response)
+    assert count(db, ContentDraft) == 0
