@@ -103,3 +103,23 @@ def test_a_request_refused_before_the_view_is_logged_with_its_id(browser, reques
     assert (response.status_code, response.headers["X-Request-ID"]) == (400, "no-token-1")
     assert (line["request_id"], line["status"], line["method"]) == ("no-token-1", 400, "POST")
     assert line["duration_ms"] is not None
+
+
+def test_the_user_is_named_after_a_commit_without_being_loaded_again(browser, make_user, synced, request_lines, db):
+    from sqlalchemy import event
+
+    from trainer.services import progress
+
+    ann_id = make_user("ann").id
+    browser.login("ann")
+    lesson = progress.published_lessons()[0]
+    token = browser.csrf_token()
+    seen = []
+    listener = lambda *args: seen.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    browser.post(f"/study/lessons/{lesson.key}/time", {"seconds": "30", "csrf_token": token}, csrf=False)
+    event.remove(db.engine, "before_cursor_execute", listener)
+    line = request_lines()[-1]
+    assert (line["path"], line["status"], line["user_id"]) == (f"/study/lessons/{lesson.key}/time", 200, ann_id)
+    assert any(statement.startswith("UPDATE lesson_progress") for statement in seen)  # it committed
+    assert sum(1 for statement in seen if "FROM users" in statement) == 1  # the session's lookup, no reload after

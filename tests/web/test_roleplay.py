@@ -284,3 +284,14 @@ def test_a_turn_number_is_unique_in_the_database(app, db, make_user, row):
         db.session.flush()
     db.session.rollback()
     assert db.session.scalar(select(func.count(RoleplayTurn.id))) == 1
+
+
+def test_a_reply_is_played_against_the_stored_version_when_this_process_has_not_built_it(browser, ann, db, monkeypatch):
+    from trainer.services import grading
+
+    chat = _start(browser)
+    monkeypatch.setattr(grading, "_BUILT", {})  # another worker: nothing built yet, the definition is read
+    response = browser.post(chat, {"seq": 1, "text": "亲，您好，非常抱歉，我马上帮您查一下订单。"})
+    assert response.status_code == 302 and response.location.endswith(chat)
+    assert [key for kind, key, _ in grading._BUILT if kind == "scenario"] == [KEY]
+    assert _run(db).state["replies"] == 1

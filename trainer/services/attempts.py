@@ -4,7 +4,7 @@ import random
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..core.grading import grade
@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import Answer, Exam, Quiz, QuizAttempt, QuizItem, QuizResult
 from ..models.attempts import OPEN, SUBMITTED
 from ..models._types import utcnow
-from . import certification
+from . import certification, handbook
 from .grading import item_of
 
 log = logging.getLogger(__name__)
@@ -41,8 +41,7 @@ def item_rows(keys):
 
 
 def quizzes_for_lesson(lesson_key):
-    quizzes = db.session.scalars(select(Quiz).where(Quiz.retired.is_(False)))
-    return [quiz for quiz in quizzes if lesson_key in quiz.lessons]
+    return handbook.current().quizzes_for(lesson_key)
 
 
 def _open_attempt(user, key):
@@ -114,11 +113,16 @@ def mastery(attempt, quiz):
     return recent, attempt.mastered_at is not None or sum(recent) >= quiz.mastery_correct
 
 
-def mastered_quizzes(user):
-    """Keys of the quizzes this trainee has mastered."""
-    rows = db.session.scalars(select(QuizAttempt.quiz_key).where(
-        QuizAttempt.user_id == user.id, QuizAttempt.kind == "practice", QuizAttempt.mastered_at.is_not(None)))
-    return set(rows)
+_MASTERED = select(QuizAttempt.quiz_key).where(
+    QuizAttempt.user_id == bindparam("user_id"), QuizAttempt.kind == "practice", QuizAttempt.mastered_at.is_not(None))
+_MASTERED_AMONG = _MASTERED.where(QuizAttempt.quiz_key.in_(bindparam("keys", expanding=True)))
+
+
+def mastered_quizzes(user, keys=None):
+    """Keys of the quizzes this trainee has mastered (among ``keys`` if given: none asked, no query)."""
+    if keys is None:
+        return set(db.session.scalars(_MASTERED, {"user_id": user.id}))
+    return set(db.session.scalars(_MASTERED_AMONG, {"user_id": user.id, "keys": list(keys)})) if keys else set()
 
 
 # --- exams: a timed sitting, answers saved as given, submitted once ---------------------------------

@@ -38,6 +38,11 @@ def scenario_of(key, content_hash, definition):
     return _once("scenario", key, content_hash, lambda: build_scenario(definition))
 
 
+def scenario_loading(key, content_hash, load_definition):
+    """The same, with the definition read (``load_definition()``) only when this version is not built yet."""
+    return _once("scenario", key, content_hash, lambda: build_scenario(load_definition()))
+
+
 def term_of(row):
     """The core ``Term`` for a ``GlossaryTerm`` row, built once per version."""
     return _once("term", row.key, row.content_hash, lambda: build_term(row.data))

@@ -1,21 +1,27 @@
 """Reading the handbook: what a trainee opened, studied and how long they spent."""
 from dataclasses import dataclass
+from datetime import timedelta
 from itertools import groupby
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import Lesson, LessonProgress
+from ..models import LessonProgress
 from ..models._types import utcnow
+from . import handbook
+from .handbook import PublishedLesson
 
 #: The most one report from the browser may add; it reports every 30 s while visible.
 MAX_SECONDS_PER_REPORT = 120
+#: A lesson opened again within this time is not written again (``last_opened_at`` is "last activity"
+#: on the managers' board, where minutes do not matter); being studied and reading time are always written.
+VISIT_WRITE_INTERVAL = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
 class LessonStatus:
-    lesson: Lesson
+    lesson: PublishedLesson
     progress: LessonProgress | None
 
     @property
@@ -31,7 +37,7 @@ class StudyPath:
     studied: int
     total: int
     required_left: int
-    next_lesson: Lesson | None
+    next_lesson: PublishedLesson | None
     minutes_spent: int
 
     @property
@@ -40,11 +46,11 @@ class StudyPath:
 
 
 def published_lessons():
-    return list(db.session.scalars(select(Lesson).where(Lesson.retired.is_(False)).order_by(Lesson.position)))
+    return list(handbook.current().lessons)
 
 
 def get_lesson(key):
-    return db.session.scalar(select(Lesson).where(Lesson.key == key, Lesson.retired.is_(False)))
+    return handbook.current().lesson(key)
 
 
 def study_path(user):
@@ -66,23 +72,24 @@ def study_path(user):
 
 def neighbours(lesson):
     """The lessons before and after ``lesson`` in the handbook."""
-    lessons = published_lessons()
-    index = next(i for i, item in enumerate(lessons) if item.id == lesson.id)
-    return (lessons[index - 1] if index > 0 else None, lessons[index + 1] if index + 1 < len(lessons) else None)
+    return handbook.current().neighbours(lesson)
 
 
-def open_lesson(user, lesson):
-    """Record that ``user`` opened ``lesson``; safe when two tabs do it at once."""
+def open_lesson(user, lesson, now=None):
+    """Record that ``user`` opened ``lesson``; safe when two tabs do it at once.
+
+    A visit within ``VISIT_WRITE_INTERVAL`` of the one recorded writes nothing."""
+    now = now or utcnow()
     progress = _progress(user, lesson)
     if progress is None:
         try:
             with db.session.begin_nested():
-                progress = LessonProgress(user_id=user.id, lesson_id=lesson.id)
+                progress = LessonProgress(user_id=user.id, lesson_id=lesson.id, first_opened_at=now, last_opened_at=now)
                 db.session.add(progress)
         except IntegrityError:
             progress = _progress(user, lesson)
-    else:
-        progress.last_opened_at = utcnow()
+    elif now - progress.last_opened_at >= VISIT_WRITE_INTERVAL:
+        progress.last_opened_at = now
     db.session.flush()
     return progress
 
@@ -109,7 +116,9 @@ def record_time(user, lesson, seconds):
     return seconds
 
 
+_PROGRESS = select(LessonProgress).where(LessonProgress.user_id == bindparam("user_id"),
+                                         LessonProgress.lesson_id == bindparam("lesson_id"))
+
+
 def _progress(user, lesson):
-    return db.session.scalar(
-        select(LessonProgress).where(LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id)
-    )
+    return db.session.scalar(_PROGRESS, {"user_id": user.id, "lesson_id": lesson.id})

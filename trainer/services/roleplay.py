@@ -18,6 +18,7 @@ from ..models.roleplay import FINISHED, MODES, OPEN, PLAYTEST
 from ..models._types import utcnow
 from . import certification
 from .catalog import content_hash
+from .grading import scenario_loading as built_scenario_loading
 from .grading import scenario_of as built_scenario
 
 log = logging.getLogger(__name__)
@@ -49,10 +50,11 @@ def scenario_of(run):
     """The scenario exactly as it was when ``run`` started (a play-test: the draft it tried)."""
     if run.definition is not None:
         return built_scenario(run.scenario_key, content_hash(run.definition), run.definition)
-    version = db.session.scalar(select(ContentVersion).where(
-        ContentVersion.kind == "scenario", ContentVersion.key == run.scenario_key,
-        ContentVersion.version == run.scenario_version))
-    return built_scenario(run.scenario_key, version.content_hash, version.definition)
+    # every chat request asks: read the version's hash, and its definition only if it was not built yet
+    where = (ContentVersion.kind == "scenario", ContentVersion.key == run.scenario_key,
+             ContentVersion.version == run.scenario_version)
+    return built_scenario_loading(run.scenario_key, db.session.scalar(select(ContentVersion.content_hash).where(*where)),
+                                  lambda: db.session.scalar(select(ContentVersion.definition).where(*where)))
 
 
 def current_scenario(row):

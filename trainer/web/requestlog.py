@@ -16,6 +16,7 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import g, has_request_context, request
+from sqlalchemy import inspect
 
 log = logging.getLogger("trainer.request")
 
@@ -56,9 +57,17 @@ def _finish(response):
             extra={"method": request.method, "path": request.path, "query": _safe_query(),
                    "status": response.status_code,
                    "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
-                   "user_id": user.id if user is not None and user.is_authenticated else None,
+                   "user_id": _user_id(user),
                    "remote_addr": request.remote_addr})
     return response
+
+
+def _user_id(user):
+    """The signed-in user's id without a query: after a commit the user object is expired, its identity is not."""
+    if user is None or not getattr(user, "session_token", None):
+        return None
+    state = inspect(user, raiseerr=False)
+    return state.identity[0] if state is not None and state.identity else user.id
 
 
 def _safe_query():

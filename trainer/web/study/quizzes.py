@@ -10,6 +10,7 @@ from ...services import attempts
 from ...services.grading import item_of
 from ..access import get_or_404
 from ..auth.forms import EmptyForm
+from ..commits import commit_if_written
 from . import bp
 from .quiz_forms import answer_form
 
@@ -38,7 +39,7 @@ def quiz(key):
     """The next question of a lesson quiz; answering shows the feedback."""
     quiz = _quiz_or_404(key)
     attempt = attempts.practice_attempt(current_user, quiz)
-    db.session.commit()
+    commit_if_written()  # a practice started now is kept even if the answer below fails
     seq, item_key = attempts.next_practice_key(attempt)
     sent = request.form.get("seq", type=int) if request.method == "POST" else None
     if sent is not None and 0 <= sent < seq:

@@ -67,14 +67,16 @@ def chat(run_id):
         if form.suggestion.data is not None:
             suggestions = roleplay.suggestions_of(run)
             text = suggestions[form.suggestion.data].text if form.suggestion.data < len(suggestions) else text
+        known = None
         try:
             roleplay.take_reply(current_user, run, form.seq.data, text)
+            known = run.id, run.status  # read before the commit expires the run: the redirect needs no query
             db.session.commit()
         except roleplay.RoleplayError as error:
             db.session.rollback()
             if not _wants_json():
                 flash(RUN_MESSAGES[error.code](), "error")
-        return _after_reply(run)
+        return _after_reply(run, known)
     if form.is_submitted() and _wants_json():
         return jsonify(errors={name: [str(e) for e in errors] for name, errors in form.errors.items()}), 400
     if run.status != "open" and request.method == "GET":
@@ -82,7 +84,7 @@ def chat(run_id):
     return render_template("study/chat.html", **_chat_context(run, form))
 
 
-def _after_reply(run):
+def _after_reply(run, known=None):
     if _wants_json():
         db.session.refresh(run)
         if run.status != "open":
@@ -91,8 +93,9 @@ def _after_reply(run):
         return jsonify(finished=False, seq=run.state["replies"] + 1,
                        panel=render_template("study/_conversation.html", **context),
                        suggestions=render_template("study/_suggestions.html", **context))
-    return redirect(url_for("study.chat", run_id=run.id) if run.status == "open"
-                    else url_for("study.debrief", run_id=run.id))
+    run_id, status = known or (run.id, run.status)
+    return redirect(url_for("study.chat", run_id=run_id) if status == "open"
+                    else url_for("study.debrief", run_id=run_id))
 
 
 def _chat_context(run, form):

@@ -2,7 +2,8 @@ from flask import abort, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
 from ...extensions import db
-from ...services import attempts, progress, roleplay
+from ...services import attempts, handbook, progress, roleplay
+from ..commits import commit_if_written
 from . import bp
 from .forms import MarkStudiedForm, ReadingTimeForm
 
@@ -33,14 +34,15 @@ def lessons():
 @bp.route("/lessons/<key>")
 def lesson(key):
     """Read one lesson."""
-    lesson = _lesson_or_404(key)
+    book = handbook.current()
+    lesson = book.lesson(key) or abort(404)
     state = progress.open_lesson(current_user, lesson)
-    db.session.commit()
-    previous, following = progress.neighbours(lesson)
+    commit_if_written()  # a lesson seen a moment ago is not written again
+    previous, following = book.neighbours(lesson)
+    quizzes = book.quizzes_for(lesson.key)
     return render_template("study/lesson.html", lesson=lesson, progress=state, previous=previous,
-                           following=following, form=MarkStudiedForm(),
-                           quizzes=attempts.quizzes_for_lesson(lesson.key),
-                           mastered=attempts.mastered_quizzes(current_user))
+                           following=following, form=MarkStudiedForm(), quizzes=quizzes,
+                           mastered=attempts.mastered_quizzes(current_user, [quiz.key for quiz in quizzes]))
 
 
 @bp.route("/lessons/<key>/studied", methods=["POST"])
