@@ -48,13 +48,14 @@ def lesson(key):
 @bp.route("/lessons/<key>/studied", methods=["POST"])
 def mark_studied(key):
     """Mark a lesson as studied (or not), then go on to the next one."""
-    lesson = _lesson_or_404(key)
+    book = handbook.current()
+    lesson = book.lesson(key) or abort(404)
     form = MarkStudiedForm()
     if not form.validate_on_submit():
         abort(400)
     progress.mark_studied(current_user, lesson, studied=form.wants_studied)
     db.session.commit()
-    _, following = progress.neighbours(lesson)
+    _, following = book.neighbours(lesson)
     if form.wants_studied and following:
         return redirect(url_for("study.lesson", key=following.key))
     return redirect(url_for("study.lesson", key=lesson.key))
