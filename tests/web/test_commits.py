@@ -45,3 +45,25 @@ def test_the_next_transaction_starts_unwritten(app, db, make_user):
     db.session.scalar(select(User.id))
     commit_if_written()
     assert db.session().in_transaction()  # the read after the commit was not committed
+
+
+def test_a_connection_lost_while_ending_a_request_does_not_fail_it(browser, make_user, monkeypatch):
+    """The database dropped the connection after the page was made: the rollback at the end fails, the page stands."""
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    make_user("ann")
+    browser.login("ann")
+    close, failed = Session.close, []
+
+    def dropped(session):
+        if not failed:
+            failed.append(True)
+            raise OperationalError("ROLLBACK", {}, Exception("terminating connection due to administrator command"))
+        return close(session)
+
+    monkeypatch.setattr(Session, "close", dropped)
+    response = browser.get("/study/lessons/")
+    assert failed and response.status_code == 200
+    monkeypatch.undo()
+    assert browser.get("/study/lessons/").status_code == 200

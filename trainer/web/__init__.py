@@ -102,6 +102,17 @@ def register_error_handlers(app):
         if exc is not None:
             db.session.rollback()
 
+    @app.teardown_appcontext
+    def _end_session(exc):
+        """End the request's session (a read-only one is rolled back here, not committed), so that a
+        connection the database dropped after the response was made is logged, not turned into a 500."""
+        try:
+            db.session.remove()
+        except SQLAlchemyError as error:
+            db.session.registry.clear()
+            current_app.logger.warning("database connection lost while ending a request: %s",
+                                       str(getattr(error, "orig", None) or error).strip().splitlines()[0])
+
     @app.after_request
     def _security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
