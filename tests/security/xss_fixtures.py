@@ -21,11 +21,7 @@ def xss_world(request, tmp_path_factory):
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'xss.db'}"
     else:
-        engine = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
-        url = PG_URL
+        url = _own_database()
     world = World()
     root = content_tree(tmp_path, world)
     # the cheapest password hashing argon2 allows: the corpus needs some 1,700 accounts
@@ -43,6 +39,33 @@ def xss_world(request, tmp_path_factory):
     yield app, world, viewers
     with app.app_context():
         db.engine.dispose()
+    if request.param != "sqlite":
+        _drop(url)
+
+
+def _admin():
+    return create_engine(PG_URL.rpartition("/")[0].replace("postgresql://", "postgresql+psycopg://", 1) + "/postgres",
+                         isolation_level="AUTOCOMMIT")
+
+
+def _own_database():
+    """``<test database>_xss``, made anew: the world lives for the whole run, while every other test on
+    PostgreSQL drops and recreates the test database's schema under it."""
+    base, _, name = PG_URL.rpartition("/")
+    name = f"{name.split('?')[0]}_xss"
+    _drop(f"{base}/{name}")
+    engine = _admin()
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return f"{base}/{name}"
+
+
+def _drop(url):
+    engine = _admin()
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.rpartition("/")[2]}" WITH (FORCE)'))
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")

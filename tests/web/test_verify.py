@@ -14,7 +14,9 @@ NOW = datetime.now(UTC)
 
 
 #: As services.certification stores them: the programme file's definition, and what was seen met.
-DEFINITION = {"id": "presales", "title": "售前客服", "summary": "能独立接待售前咨询。", "requirements": [
+#: As the programme loader stores it (the report tables read it whenever a certificate changes).
+DEFINITION = {"id": "presales", "title": "售前客服", "summary": "能独立接待售前咨询。", "valid_days": 365,
+              "renew_days": 30, "requirements": [
     {"kind": "lesson", "key": "reception-flow", "label": "接待流程"},
     {"kind": "exam", "key": "final-exam", "label": "结业考试", "min_percent": 80},
     {"kind": "scenario", "key": "birthday-dress", "label": "生日连衣裙"}]}
