@@ -45,7 +45,7 @@ class BoardFilterForm(TeamFilterForm):
                     filters=[lambda v: v.strip() if v else v])
     sort = SelectField(_l("Sort by"), choices=[SelectChoice(k, v) for k, v in SORT_LABELS.items()],
                        validators=[Optional()], default="name")
-    order = SelectField(_l("Order"), choices=[SelectChoice("asc", _l("Ascending")), SelectChoice("desc", _l("Descending"))],
+    order = SelectField(_l("Direction"), choices=[SelectChoice("asc", _l("Ascending")), SelectChoice("desc", _l("Descending"))],
                         validators=[Optional()], default="asc")
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100000)], default=1)
 
