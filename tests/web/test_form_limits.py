@@ -186,3 +186,13 @@ def test_a_reply_past_the_limit_or_blank_is_refused_and_kept_in_the_box(browser,
     if text.strip():
         assert text in page
     assert _turns(db) == before
+
+
+def test_line_breaks_count_once_as_the_browser_counts_them(browser, chat, db):
+    """A browser sends each line break of a textarea as CR LF, but its ``maxlength`` counted it as one
+    character: a reply that fitted the box fits the form, and is stored with the line breaks typed."""
+    limit = ReplyForm.text.kwargs["validators"][0].max
+    typed = "您好，\n" + "很" * (limit - 7) + "\n谢谢"
+    assert len(typed) == limit
+    browser.post(chat, {"seq": 1, "text": typed.replace("\n", "\r\n")})
+    assert typed in _turns(db)

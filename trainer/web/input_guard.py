@@ -30,12 +30,19 @@ class UnreadableInput(BadRequest):
 
 
 class CheckedRequest(Request):
-    """Keeps the bytes of a URL-encoded body, so they can be checked as UTF-8 after parsing."""
+    """Keeps the bytes of a URL-encoded body, so they can be checked as UTF-8 after parsing, and gives
+    form text its line breaks as typed.
+
+    Browsers send every line break of a textarea as CR LF but count it as one character against the
+    field's ``maxlength``: read as sent, a reply that fits the box would be refused as too long."""
 
     def _load_form_data(self):
         if self.mimetype == _URLENCODED:
             self.get_data(cache=True, parse_form_data=False)
         super()._load_form_data()
+        if any("\r" in value for _, value in self.form.items(multi=True)):
+            self.form = self.parameter_storage_class(
+                (name, value.replace("\r\n", "\n")) for name, value in self.form.items(multi=True))
 
 
 class DatabaseInteger(IntegerConverter):
