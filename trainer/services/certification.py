@@ -10,10 +10,11 @@ import math
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, and_, case, func, literal, or_, select
+from sqlalchemy import Integer, and_, bindparam, case, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -68,12 +69,15 @@ def programmes():
 
 # --- results of many trainees, a query per kind ----------------------------------------------
 
-def summaries(users, programmes_, now=None, timezone=TIMEZONE, detail=False):
+def summaries(users, programmes_, now=None, timezone=TIMEZONE, detail=False, retention=True):
     """``{user id: core.certification.Summary}`` for ``users`` (a list of ids or a SELECT of ids).
 
-    Each kind of result is one aggregated query over all the trainees, whatever their number.
-    ``detail`` adds the day each lesson was studied (a certificate's evidence names it; a status
-    does not need it, and thousands of trainees read faster without).
+    Each kind of result is one aggregated query over all the trainees, whatever their number; for a list
+    of ids each statement is built once per set of content keys and reused (building one costs more than
+    running it for a single trainee). ``detail`` adds the day each lesson was studied (a certificate's
+    evidence names it; a status does not need it, and thousands of trainees read faster without).
+    ``retention=False`` leaves glossary retention out (``Summary.glossary`` is empty): for callers that
+    work it out themselves, as the stored report rows do.
     """
     now, days = now or utcnow(), _Days(ZoneInfo(timezone))
     wanted = _wanted(programmes_)
@@ -85,11 +89,12 @@ def summaries(users, programmes_, now=None, timezone=TIMEZONE, detail=False):
                        ("scenarios", _scenarios(users, wanted["scenario"], days))):
         for user_id, key, record in rows:
             parts[user_id][kind].setdefault(key, []).append(record)
-    for user_id, scope, retention in _glossary(users, wanted["glossary"], _day_end(now, days.zone)):
-        parts[user_id]["glossary"][scope] = retention
+    if retention:
+        for user_id, scope, recalled in _glossary(users, wanted["glossary"], _day_end(now, days.zone)):
+            parts[user_id]["glossary"][scope] = recalled
     for user_id, issued in _certifications(users, days.zone):
         parts[user_id]["certifications"].append(issued)
-    totals = _glossary_terms(wanted["glossary"])
+    totals = _glossary_terms(wanted["glossary"]) if retention else {}
     empty = rules.Summary(glossary={scope: rules.Retention(0, terms) for scope, terms in totals.items()})
     return {user_id: _summary(parts[user_id], totals) if user_id in parts else empty for user_id in _ids(users)}
 
@@ -119,6 +124,23 @@ def _wanted(programmes_):
 
 def _of(column, users):
     return column.in_(users if not isinstance(users, (set, frozenset, tuple)) else list(users))
+
+
+_USERS = bindparam("users", expanding=True)
+
+
+def _run(build, users, *args, params=None, scalars=False):
+    """Execute ``build(users, *args)``; for a list of ids the statement is built once per ``args`` (hashable:
+    the content keys it names) with the ids bound, and kept."""
+    run = db.session.scalars if scalars else db.session.execute
+    if isinstance(users, (list, tuple, set, frozenset)):
+        return run(_built(build, *args), {"users": list(users), **(params or {})})
+    return run(build(users, *args), params or {})
+
+
+@lru_cache(maxsize=256)
+def _built(build, *args):
+    return build(_USERS, *args)
 
 
 class epoch(FunctionElement):
@@ -161,17 +183,20 @@ def _lessons(users, keys, days):
     """Per trainee, one row: the required lessons opened and those studied."""
     if not keys:
         return
-    studied = func.aggregate_strings(case((LessonProgress.studied_at.is_not(None), Lesson.key)), " ")
-    rows = db.session.execute(
-        select(LessonProgress.user_id, func.aggregate_strings(Lesson.key, " "), studied)
-        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-        .where(Lesson.key.in_(sorted(keys)), _of(LessonProgress.user_id, users))
-        .group_by(LessonProgress.user_id))
+    rows = _run(_lessons_statement, users, tuple(sorted(keys)))
     done, opened = rules.LessonRecord(studied=True), rules.LessonRecord()
     for user_id, opened_keys, studied_keys in rows:
         lessons = dict.fromkeys(opened_keys.split(), opened)
         lessons.update(dict.fromkeys((studied_keys or "").split(), done))
         yield user_id, lessons
+
+
+def _lessons_statement(users, keys):
+    studied = func.aggregate_strings(case((LessonProgress.studied_at.is_not(None), Lesson.key)), " ")
+    return (select(LessonProgress.user_id, func.aggregate_strings(Lesson.key, " "), studied)
+            .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+            .where(Lesson.key.in_(keys), _of(LessonProgress.user_id, users))
+            .group_by(LessonProgress.user_id))
 
 
 def _lesson_days(users, keys, days):
@@ -192,56 +217,65 @@ def _quizzes(users, keys, days):
     """Each practice attempt reduced to its latest mastery window (the index on (attempt, seq) finds it)."""
     if not keys:
         return
-    later = Answer.__table__.alias("later")
-    last_seq = select(func.max(later.c.seq)).where(later.c.attempt_id == QuizAttempt.id).scalar_subquery()
-    right = func.sum(case((and_(Answer.correct.is_(True), Answer.needs_review.is_(False)), 1), else_=0))
-    unsure = func.sum(case((and_(Answer.correct.is_(True), Answer.needs_review.is_(True)), 1), else_=0))
-    rows = db.session.execute(
-        select(QuizAttempt.user_id, QuizAttempt.quiz_key, QuizAttempt.quiz_version, epoch(QuizAttempt.mastered_at),
-               Quiz.mastery_window, Quiz.mastery_correct, func.count(Answer.id), right, unsure,
-               epoch(func.min(Answer.answered_at)), epoch(func.max(Answer.answered_at)))
-        .join(Quiz, Quiz.key == QuizAttempt.quiz_key)
-        .join(Answer, and_(Answer.attempt_id == QuizAttempt.id, Answer.seq > last_seq - Quiz.mastery_window))
-        .where(QuizAttempt.kind == "practice", QuizAttempt.quiz_key.in_(sorted(keys)), _of(QuizAttempt.user_id, users))
-        .group_by(QuizAttempt.id, QuizAttempt.user_id, QuizAttempt.quiz_key, QuizAttempt.quiz_version,
-                  QuizAttempt.mastered_at, Quiz.mastery_window, Quiz.mastery_correct))
+    rows = _run(_quizzes_statement, users, tuple(sorted(keys)))
     for user_id, key, version, mastered, window, needed, answered, right_, unsure_, first, last in rows:
         yield user_id, key, rules.QuizRecord(
             version=version, window=window, mastery_correct=needed, answered=answered, right=int(right_ or 0),
             pending_right=int(unsure_ or 0), first_on=days(first), last_on=days(last), mastered_on=days(mastered))
 
 
+def _quizzes_statement(users, keys):
+    later = Answer.__table__.alias("later")
+    last_seq = select(func.max(later.c.seq)).where(later.c.attempt_id == QuizAttempt.id).scalar_subquery()
+    right = func.sum(case((and_(Answer.correct.is_(True), Answer.needs_review.is_(False)), 1), else_=0))
+    unsure = func.sum(case((and_(Answer.correct.is_(True), Answer.needs_review.is_(True)), 1), else_=0))
+    return (select(QuizAttempt.user_id, QuizAttempt.quiz_key, QuizAttempt.quiz_version, epoch(QuizAttempt.mastered_at),
+                   Quiz.mastery_window, Quiz.mastery_correct, func.count(Answer.id), right, unsure,
+                   epoch(func.min(Answer.answered_at)), epoch(func.max(Answer.answered_at)))
+            .join(Quiz, Quiz.key == QuizAttempt.quiz_key)
+            .join(Answer, and_(Answer.attempt_id == QuizAttempt.id, Answer.seq > last_seq - Quiz.mastery_window))
+            .where(QuizAttempt.kind == "practice", QuizAttempt.quiz_key.in_(keys), _of(QuizAttempt.user_id, users))
+            .group_by(QuizAttempt.id, QuizAttempt.user_id, QuizAttempt.quiz_key, QuizAttempt.quiz_version,
+                      QuizAttempt.mastered_at, Quiz.mastery_window, Quiz.mastery_correct))
+
+
 def _exams(users, keys, days):
     if not keys:
         return
-    rows = db.session.execute(
-        select(QuizResult.user_id, QuizResult.quiz_key, QuizAttempt.quiz_version, QuizResult.percent,
-               QuizResult.needs_review, epoch(QuizResult.submitted_at))
-        .join(QuizAttempt, QuizAttempt.id == QuizResult.attempt_id)
-        .where(QuizResult.quiz_key.in_(sorted(keys)), _of(QuizResult.user_id, users)))
+    rows = _run(_exams_statement, users, tuple(sorted(keys)))
     for user_id, key, version, percent, pending, submitted in rows:
         yield user_id, key, rules.ExamRecord(version, percent, bool(pending), days(submitted))
+
+
+def _exams_statement(users, keys):
+    return (select(QuizResult.user_id, QuizResult.quiz_key, QuizAttempt.quiz_version, QuizResult.percent,
+                   QuizResult.needs_review, epoch(QuizResult.submitted_at))
+            .join(QuizAttempt, QuizAttempt.id == QuizResult.attempt_id)
+            .where(QuizResult.quiz_key.in_(keys), _of(QuizResult.user_id, users)))
 
 
 def _scenarios(users, keys, days):
     """Assessment runs per trainee, scenario and version: the latest counted pass and the latest awaiting a trainer."""
     if not keys:
         return
+    rows = _run(_scenarios_statement, users, tuple(sorted(keys)))
+    for user_id, key, version, passed, waiting_, best, runs in rows:
+        yield user_id, key, rules.ScenarioRecord(version, days(passed), days(waiting_),
+                                                 None if best is None else float(best), runs)
+
+
+def _scenarios_statement(users, keys):
     reviewed = RoleplayRun.reviewed_at.is_not(None)
     counted = or_(and_(reviewed, RoleplayRun.final_passed.is_(True)),
                   and_(~reviewed, RoleplayRun.needs_review.is_(False), RoleplayRun.passed.is_(True)))
     waiting = and_(~reviewed, RoleplayRun.needs_review.is_(True), RoleplayRun.passed.is_(True))
-    rows = db.session.execute(
-        select(RoleplayRun.user_id, RoleplayRun.scenario_key, RoleplayRun.scenario_version,
-               epoch(func.max(case((counted, RoleplayRun.finished_at)))),
-               epoch(func.max(case((waiting, RoleplayRun.finished_at)))),
-               func.max(case((reviewed, RoleplayRun.final_score), else_=RoleplayRun.score)), func.count(RoleplayRun.id))
-        .where(RoleplayRun.mode == "assessment", RoleplayRun.status == FINISHED,
-               RoleplayRun.scenario_key.in_(sorted(keys)), _of(RoleplayRun.user_id, users))
-        .group_by(RoleplayRun.user_id, RoleplayRun.scenario_key, RoleplayRun.scenario_version))
-    for user_id, key, version, passed, waiting_, best, runs in rows:
-        yield user_id, key, rules.ScenarioRecord(version, days(passed), days(waiting_),
-                                                 None if best is None else float(best), runs)
+    return (select(RoleplayRun.user_id, RoleplayRun.scenario_key, RoleplayRun.scenario_version,
+                   epoch(func.max(case((counted, RoleplayRun.finished_at)))),
+                   epoch(func.max(case((waiting, RoleplayRun.finished_at)))),
+                   func.max(case((reviewed, RoleplayRun.final_score), else_=RoleplayRun.score)), func.count(RoleplayRun.id))
+            .where(RoleplayRun.mode == "assessment", RoleplayRun.status == FINISHED,
+                   RoleplayRun.scenario_key.in_(keys), _of(RoleplayRun.user_id, users))
+            .group_by(RoleplayRun.user_id, RoleplayRun.scenario_key, RoleplayRun.scenario_version))
 
 
 class elapsed_days(FunctionElement):
@@ -271,8 +305,15 @@ def _glossary(users, scopes, at):
     """
     if not scopes:
         return
-    scopes = sorted(scopes)
-    elapsed = elapsed_days(literal(at, UTCDateTime()), CardState.last_review)
+    scopes = tuple(sorted(scopes))
+    rows = _run(_glossary_statement, users, scopes, params={"at": at})
+    for user_id, *counts in rows:
+        for scope, count in zip(scopes, counts):
+            yield user_id, scope, int(count or 0)
+
+
+def _glossary_statement(users, scopes):
+    elapsed = elapsed_days(bindparam("at", type_=UTCDateTime()), CardState.last_review)
     stability = CardState.card["stability"].as_float()
     columns = []
     for min_recall, lessons in scopes:
@@ -280,13 +321,9 @@ def _glossary(users, scopes, at):
         if lessons:
             condition = and_(condition, GlossaryTerm.lesson_key.in_(lessons))
         columns.append(func.sum(case((condition, 1), else_=0)))
-    rows = db.session.execute(
-        select(CardState.user_id, *columns).join(GlossaryTerm, GlossaryTerm.key == CardState.term_key)
-        .where(GlossaryTerm.retired.is_(False), CardState.last_review.is_not(None), _of(CardState.user_id, users))
-        .group_by(CardState.user_id))
-    for user_id, *counts in rows:
-        for scope, count in zip(scopes, counts):
-            yield user_id, scope, int(count or 0)
+    return (select(CardState.user_id, *columns).join(GlossaryTerm, GlossaryTerm.key == CardState.term_key)
+            .where(GlossaryTerm.retired.is_(False), CardState.last_review.is_not(None), _of(CardState.user_id, users))
+            .group_by(CardState.user_id))
 
 
 def _glossary_terms(scopes):
@@ -301,9 +338,13 @@ def _glossary_terms(scopes):
 
 
 def _certifications(users, zone):
-    rows = db.session.scalars(select(Certification).where(_of(Certification.user_id, users)))
+    rows = _run(_certifications_statement, users, scalars=True)
     for row in rows:
         yield row.user_id, issued_of(row, zone)
+
+
+def _certifications_statement(users):
+    return select(Certification).where(_of(Certification.user_id, users))
 
 
 def issued_of(row, zone):

@@ -78,7 +78,7 @@ _KEPT = {}
 def current():
     """The published handbook as the database holds it now."""
     url = str(db.engine.url)
-    mark = _fingerprint()
+    mark = fingerprint(Lesson, Quiz)
     kept = _KEPT.get(url)
     if kept is not None and kept[0] == mark:
         return kept[1]
@@ -87,17 +87,22 @@ def current():
     return book
 
 
-def _figures(kind, model):
-    return select(literal(kind), func.count(model.id), func.coalesce(func.sum(model.version), 0),
+def _figures(model):
+    return select(literal(model.__tablename__), func.count(model.id), func.coalesce(func.sum(model.version), 0),
                   func.coalesce(func.sum(case((model.retired, 1), else_=0)), 0), func.max(model.updated_at))
 
 
-#: Built once: constructing a statement costs more than running this one.
-_FINGERPRINT = union_all(_figures("lesson", Lesson), _figures("quiz", Quiz))
+#: content models → the statement reading their figures, built once: constructing it costs more than running it.
+_STATEMENTS = {}
 
 
-def _fingerprint():
-    return tuple(sorted(tuple(row) for row in db.session.execute(_FINGERPRINT)))
+def fingerprint(*models):
+    """Figures of the content tables ``models`` (rows, sum of versions, retired, latest change) that any change of
+    their content alters, here or in another process: one statement. The module docstring says why."""
+    statement = _STATEMENTS.get(models)
+    if statement is None:
+        statement = _STATEMENTS[models] = union_all(*(_figures(model) for model in models))
+    return tuple(sorted(tuple(row) for row in db.session.execute(statement)))
 
 
 def _read():

@@ -8,15 +8,27 @@ without its rows, and a rollback drops both. Code that writes results with a bul
 calls ``touch``. A content change that alters what a programme asks for (its definition, a material
 version going live, a quiz's mastery rule, the glossary) works out every stored row of that programme again.
 
+**Cheaply.** What the rows rest on besides the trainee — the programmes, their fingerprints, the glossary's
+term counts, which lessons, quizzes, exams, scenarios and glossary terms any programme counts, which items are
+short answers — is read once per content state and kept in the process (``_content``), behind the content
+tables' figures (``handbook.fingerprint``: one statement per commit, which sees another worker's publish). A
+change that cannot alter a stored row is not worked out again: a lesson visit that only adds reading time (seen
+when flushed); a result on a lesson, quiz, exam, scenario or glossary term no programme counts, an exam answer
+(the exam's result counts, not its answers), an answer to an item that is not a short answer (no marks) — judged
+against the content at commit. A trainee whose results are all of that kind still gets rows once (a later
+content change that makes them count redoes the trainees with rows). Rows are compared with what is stored
+and only those that differ are written (``updated_at``: when the row last changed).
+
 **What.** ``core.standing`` says what is stored per trainee and programme; ``state_column`` turns it into
 the state on a given day, in SQL, exactly as ``core.certification.status`` would decide. A trainee with no
 row has no results: their state is the one the rules give an empty record (the SQL falls back to it).
 """
 import hashlib
 from collections import defaultdict
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, and_, case, delete, event, false, func, insert, literal, or_, select, true
+from sqlalchemy import Date, and_, case, delete, event, false, func, inspect, insert, literal, or_, select, true, update
 
 from ..core import standing as standings
 from ..core import certification as rules
@@ -25,7 +37,7 @@ from ..models import (Answer, CardState, Certification, CertificationStatus, Exa
                       LessonProgress, Programme, Quiz, QuizAttempt, QuizItem, QuizResult, RoleplayRun, Scenario, SkillMark, User)
 from ..models._types import utcnow
 from ..models.roleplay import FINISHED
-from . import certification
+from . import certification, handbook
 
 _FACTS = (LessonProgress, QuizAttempt, QuizResult, CardState, Certification)
 _CONTENT = (Programme, Quiz, Exam, Scenario, GlossaryTerm, Lesson, QuizItem)
@@ -40,25 +52,59 @@ def touch(user_id):
 
 
 def _pending(session):
-    return session.info.setdefault(_KEY, {"users": set(), "answers": set(), "runs": set(), "content": False})
+    return session.info.setdefault(_KEY, {"users": set(), "facts": set(), "answers": set(), "runs": set(),
+                                          "content": False})
+
+
+#: The column of each kind of result that says whether some programme counts it (``_Content.counts``).
+_COUNTED_BY = {LessonProgress: ("lesson", "lesson_id"), QuizAttempt: ("attempt", "quiz_key"),
+               QuizResult: ("result", "quiz_key"), CardState: ("card", "term_key"),
+               RoleplayRun: ("scenario", "scenario_key")}
 
 
 def _after_flush(session, _context):
     pending = None
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, _FACTS):
+    dirty = session.dirty
+    for obj in (*session.new, *dirty, *session.deleted):
+        if isinstance(obj, Certification):
             pending = pending or _pending(session)
             pending["users"].add(obj.user_id)
+        elif isinstance(obj, _FACTS):
+            if obj in dirty and isinstance(obj, LessonProgress) and not _studied_or_moved(obj):
+                continue  # reading time only: what the rows read of a visit is that it exists and is studied
+            pending = pending or _pending(session)
+            kind, column = _COUNTED_BY[type(obj)]
+            pending["facts"].update((kind, obj.user_id, key) for key in _values(obj, column, obj in dirty))
         elif isinstance(obj, Answer):
             pending = pending or _pending(session)
-            pending["answers"].add((obj.attempt_id, obj.item_key))
+            pending["answers"].update((attempt, obj.item_key) for attempt in _values(obj, "attempt_id", obj in dirty))
         elif isinstance(obj, RoleplayRun) and obj.status == FINISHED and obj.mode == "assessment":
             pending = pending or _pending(session)
-            pending["users"].add(obj.user_id)
+            pending["facts"].add(("scenario", obj.user_id, obj.scenario_key))
             pending["runs"].add((obj.user_id, obj.scenario_key))
         elif isinstance(obj, _CONTENT):
             pending = pending or _pending(session)
             pending["content"] = True
+
+
+def _values(obj, name, dirty):
+    """The value of ``name`` now and, for a changed object, the one this flush replaced."""
+    value = getattr(obj, name)
+    if not dirty:
+        return (value,)
+    return (value, *inspect(obj).attrs[name].history.deleted)
+
+
+def _studied_or_moved(progress):
+    """Whether a changed lesson visit may change what the rows read: its trainee or lesson, or whether it is studied
+    (unless both the old and the new ``studied_at`` are known and agree on being set)."""
+    attrs = inspect(progress).attrs
+    if attrs.user_id.history.has_changes() or attrs.lesson_id.history.has_changes():
+        return True
+    studied = attrs.studied_at.history
+    if not studied.has_changes():
+        return False
+    return not (studied.added and studied.deleted and (studied.added[0] is None) == (studied.deleted[0] is None))
 
 
 def _before_commit(session):
@@ -69,19 +115,31 @@ def _before_commit(session):
         return
     pending = session.info.pop(_KEY)
     with session.no_autoflush:
+        content = _content(fresh=pending["content"])  # this transaction's own change is never read from the cache
         if pending["content"]:
-            refresh_stale()
+            refresh_stale(content=content)
+        users, uncounted = set(pending["users"]), set()
+        for kind, user_id, key in pending["facts"]:
+            (users if content.counts(kind, key) else uncounted).add(user_id)
         points = set()
         if pending["answers"]:
-            attempts = dict(session.execute(select(QuizAttempt.id, QuizAttempt.user_id).where(
-                QuizAttempt.id.in_({a for a, _ in pending["answers"]}))).all())
-            points = {(attempts[a], key) for a, key in pending["answers"] if a in attempts}
-            pending["users"] |= {user_id for user_id, _ in points}
-        users = sorted(u for u in pending["users"] if u is not None)
+            attempts = _attempts(session, {a for a, _ in pending["answers"]})
+            for attempt_id, item_key in pending["answers"]:
+                if attempt_id not in attempts:
+                    continue
+                user_id, quiz_key, kind = attempts[attempt_id]
+                (users if kind == "practice" and quiz_key in content.quizzes else uncounted).add(user_id)
+                if item_key in content.short:
+                    points.add((user_id, item_key))
+        uncounted = {u for u in uncounted - users if u is not None}
+        if uncounted:  # every trainee with results keeps rows: refresh_stale redoes the trainees with rows
+            users |= uncounted - set(session.scalars(select(CertificationStatus.user_id).distinct()
+                                                     .where(CertificationStatus.user_id.in_(uncounted))))
+        users = sorted(u for u in users if u is not None)
         if users:
-            refresh_statuses(users)
+            refresh_statuses(users, content=content)
         if points:
-            refresh_marks("point", points)
+            refresh_marks("point", points, short=content.short)
         if pending["runs"]:
             refresh_marks("check", pending["runs"])
     session.flush()
@@ -93,31 +151,123 @@ def _forget(session, transaction):
         session.info.pop(_KEY, None)
 
 
+def _attempts(session, ids):
+    """``{attempt id: (user id, quiz key, kind)}``: from the session's own objects when it holds them loaded."""
+    found, missing = {}, set()
+    for attempt_id in ids:
+        attempt = session.identity_map.get(session.identity_key(QuizAttempt, attempt_id))
+        if attempt is not None and not ({"user_id", "quiz_key", "kind"} - attempt.__dict__.keys()):
+            found[attempt_id] = (attempt.user_id, attempt.quiz_key, attempt.kind)
+        else:
+            missing.add(attempt_id)
+    if missing:
+        found.update((attempt_id, (user_id, key, kind)) for attempt_id, user_id, key, kind in session.execute(
+            select(QuizAttempt.id, QuizAttempt.user_id, QuizAttempt.quiz_key, QuizAttempt.kind)
+            .where(QuizAttempt.id.in_(missing))))
+    return found
+
+
 event.listen(db.session, "after_flush", _after_flush)
 event.listen(db.session, "before_commit", _before_commit)
 event.listen(db.session, "after_transaction_end", _forget)
 
 
+# --- what the rows rest on besides the trainee --------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Content:
+    """The content the rows are worked out against, read once per content state."""
+
+    built: tuple  # core Programme, active
+    bases: dict  # programme key → fingerprint (``_bases``)
+    terms: dict  # glossary scope → terms in it
+    lessons: frozenset  # ids of the lessons some programme requires
+    quizzes: frozenset  # keys of the quizzes some programme requires (their practice counts)
+    exams: frozenset  # keys of the exams some programme requires
+    scenarios: frozenset  # keys of the scenarios some programme requires
+    cards: frozenset  # glossary terms some glossary requirement counts
+    short: frozenset  # keys of short-answer items (their answers have marks)
+
+    def counts(self, kind, key):
+        """Whether some programme's row reads a result of ``kind`` on ``key`` (``_COUNTED_BY``)."""
+        if kind == "attempt":  # practice windows, and the version of an exam's sitting
+            return key in self.quizzes or key in self.exams
+        return key in {"lesson": self.lessons, "result": self.exams, "card": self.cards,
+                       "scenario": self.scenarios}[kind]
+
+
+#: database URL → (content tables' figures, _Content): the latest read, per database.
+_KEPT = {}
+
+
+def _content(fresh=False):
+    """The ``_Content`` of the database as this transaction sees it. ``fresh``: read it anew and keep nothing (this
+    transaction changed content, which may still roll back)."""
+    url = str(db.engine.url)
+    if fresh:
+        _KEPT.pop(url, None)
+        return _read_content()
+    mark = handbook.fingerprint(*_CONTENT)
+    kept = _KEPT.get(url)
+    if kept is not None and kept[0] == mark:
+        return kept[1]
+    content = _read_content()
+    _KEPT[url] = (mark, content)
+    return content
+
+
+def _read_content():
+    built = tuple(certification.programmes())
+    wanted = certification._wanted(built)
+    terms = sorted(db.session.execute(select(GlossaryTerm.key, GlossaryTerm.lesson_key)
+                                      .where(GlossaryTerm.retired.is_(False))).all())
+    scopes = wanted["glossary"]
+    lessons = set(db.session.scalars(select(Lesson.id).where(Lesson.key.in_(sorted(wanted["lesson"]))))) \
+        if wanted["lesson"] else set()
+    return _Content(
+        built=built, bases=_bases(built, terms), terms=certification._glossary_terms(scopes), lessons=frozenset(lessons),
+        quizzes=frozenset(wanted["quiz"]), exams=frozenset(wanted["exam"]), scenarios=frozenset(wanted["scenario"]),
+        cards=frozenset(key for key, lesson in terms if any(not keys or lesson in keys for _, keys in scopes)),
+        short=frozenset(db.session.scalars(select(QuizItem.key).where(QuizItem.kind == "short"))))
+
+
 # --- certification statuses -----------------------------------------------------------------------
 
-def refresh_statuses(user_ids, now=None, timezone=certification.TIMEZONE, built=None, bases=None):
-    """Work out and replace the rows of ``user_ids`` in every active programme."""
+_STORED = [c.name for c in CertificationStatus.__table__.columns if c.name != "updated_at"]
+
+
+def refresh_statuses(user_ids, now=None, timezone=certification.TIMEZONE, content=None):
+    """Work out the rows of ``user_ids`` in every active programme, and write those that differ from the stored ones
+    (rows of programmes no longer active go)."""
     now, zone = now or utcnow(), ZoneInfo(timezone)
-    built = certification.programmes() if built is None else built
-    bases = bases or _bases(built)
+    content = content or _read_content()
+    built, bases = content.built, content.bases
     today = certification.local_day(now, timezone)
     ids = list(user_ids)
-    found = certification.summaries(ids, built, now, timezone)
-    glossary = _glossary(ids, built, zone)
-    rows = []
+    found = certification.summaries(ids, built, now, timezone, retention=False)
+    glossary = _glossary(ids, built, zone, content.terms)
+    stored = {(row.user_id, row.programme_key): row for row in certification._run(_stored_statement, ids)}
+    new, changed = [], []
     for user_id in ids:
         for programme in built:
             kept = standings.standing(programme, found[user_id], glossary.get(user_id, {}), today)
-            rows.append({"user_id": user_id, "programme_key": programme.key, "basis": bases[programme.key],
-                         "updated_at": now, **kept.__dict__})
-    db.session.execute(delete(CertificationStatus).where(CertificationStatus.user_id.in_(ids)))
-    if rows:
-        db.session.execute(insert(CertificationStatus), rows)
+            row = {"user_id": user_id, "programme_key": programme.key, "basis": bases[programme.key], **kept.__dict__}
+            before = stored.pop((user_id, programme.key), None)
+            if before is None:
+                new.append({**row, "updated_at": now})
+            elif any(getattr(before, name) != row[name] for name in _STORED):
+                changed.append({**row, "updated_at": now})
+    for user_id, key in stored:  # programmes retired
+        db.session.execute(delete(CertificationStatus).where(CertificationStatus.user_id == user_id,
+                                                             CertificationStatus.programme_key == key))
+    if changed:
+        db.session.execute(update(CertificationStatus), changed)
+    if new:
+        db.session.execute(insert(CertificationStatus), new)
+
+
+def _stored_statement(users):
+    return select(CertificationStatus.__table__).where(CertificationStatus.user_id.in_(users))
 
 
 def empty_standing(programme, terms):
@@ -133,17 +283,14 @@ def glossary_terms(built):
     return certification._glossary_terms({r.scope for p in built for r in p.requirements if r.kind == "glossary"})
 
 
-def _glossary(user_ids, built, zone):
-    """``{user: {scope: (met until, recalled until)}}`` from each card's last recalled day (one query)."""
+def _glossary(user_ids, built, zone, terms):
+    """``{user: {scope: (met until, recalled until)}}`` from each card's last recalled day (one query); ``terms``:
+    the terms in each scope."""
     scopes = {r.scope: r for p in built for r in p.requirements if r.kind == "glossary"}
     if not scopes or not user_ids:
         return {}
-    terms = certification._glossary_terms(set(scopes))
     cards = defaultdict(list)
-    for user_id, lesson_key, last_review, stability in db.session.execute(
-            select(CardState.user_id, GlossaryTerm.lesson_key, CardState.last_review, CardState.card["stability"].as_float())
-            .join(GlossaryTerm, GlossaryTerm.key == CardState.term_key)
-            .where(GlossaryTerm.retired.is_(False), CardState.last_review.is_not(None), CardState.user_id.in_(user_ids))):
+    for user_id, lesson_key, last_review, stability in certification._run(_cards_statement, user_ids):
         if stability is not None:
             cards[user_id].append((lesson_key, last_review, stability))
     found = {}
@@ -157,13 +304,19 @@ def _glossary(user_ids, built, zone):
     return found
 
 
-def _bases(built):
-    """``{programme key: fingerprint}`` of everything besides a trainee's results that their row depends on."""
+def _cards_statement(users):
+    return (select(CardState.user_id, GlossaryTerm.lesson_key, CardState.last_review,
+                   CardState.card["stability"].as_float())
+            .join(GlossaryTerm, GlossaryTerm.key == CardState.term_key)
+            .where(GlossaryTerm.retired.is_(False), CardState.last_review.is_not(None), CardState.user_id.in_(users)))
+
+
+def _bases(built, terms):
+    """``{programme key: fingerprint}`` of everything besides a trainee's results that their row depends on
+    (``terms``: every glossary term's key and lesson, sorted)."""
     quizzes = sorted({r.key for p in built for r in p.requirements if r.kind == "quiz"})
     rules_of = {key: (window, correct) for key, window, correct in db.session.execute(
         select(Quiz.key, Quiz.mastery_window, Quiz.mastery_correct).where(Quiz.key.in_(quizzes)))} if quizzes else {}
-    terms = sorted(db.session.execute(select(GlossaryTerm.key, GlossaryTerm.lesson_key)
-                                      .where(GlossaryTerm.retired.is_(False))).all())
     found = {}
     for programme in built:
         asked = {r.key for r in programme.requirements if r.kind == "quiz"}
@@ -173,11 +326,11 @@ def _bases(built):
     return found
 
 
-def refresh_stale(now=None, timezone=certification.TIMEZONE, batch=2000):
+def refresh_stale(now=None, timezone=certification.TIMEZONE, batch=2000, content=None):
     """After a content change: rows of retired programmes go, and every trainee with rows gets them worked out
     again when some programme's fingerprint changed (or a programme is new). Returns the trainees redone."""
-    built = certification.programmes()
-    bases = _bases(built)
+    content = content or _read_content()
+    bases = content.bases
     stored = set(db.session.execute(select(CertificationStatus.programme_key, CertificationStatus.basis).distinct()).all())
     if not stored:
         return 0
@@ -186,7 +339,7 @@ def refresh_stale(now=None, timezone=certification.TIMEZONE, batch=2000):
         return 0
     users = list(db.session.scalars(select(CertificationStatus.user_id).distinct().order_by(CertificationStatus.user_id)))
     for start in range(0, len(users), batch):
-        refresh_statuses(users[start:start + batch], now, timezone, built, bases)
+        refresh_statuses(users[start:start + batch], now, timezone, content)
     return len(users)
 
 
@@ -194,15 +347,14 @@ def rebuild(now=None, timezone=certification.TIMEZONE, batch=2000):
     """Both tables worked out afresh from every result (an existing database, or after a bulk load)."""
     db.session.execute(delete(CertificationStatus))
     db.session.execute(delete(SkillMark))
-    built = certification.programmes()
-    bases = _bases(built)
+    content = _read_content()
     users = sorted(set(db.session.scalars(select(LessonProgress.user_id).distinct()))
                    | set(db.session.scalars(select(QuizAttempt.user_id).distinct()))
                    | set(db.session.scalars(select(RoleplayRun.user_id).distinct()))
                    | set(db.session.scalars(select(CardState.user_id).distinct()))
                    | set(db.session.scalars(select(Certification.user_id).distinct())))
     for start in range(0, len(users), batch):
-        refresh_statuses(users[start:start + batch], now, timezone, built, bases)
+        refresh_statuses(users[start:start + batch], now, timezone, content)
     marks = refresh_marks("point", None) + refresh_marks("check", None)
     return len(users), marks
 
@@ -260,13 +412,16 @@ def status_join(pairs):
 
 # --- skill marks -----------------------------------------------------------------------------------
 
-def refresh_marks(kind, pairs, batch=2000):
+def refresh_marks(kind, pairs, batch=2000, short=None):
     """Replace the marks of ``pairs`` (``{(user id, item or scenario key)}``; None: everyone) by those of the latest
-    decided short answer or assessment run. Returns the rows written."""
+    decided short answer or assessment run (``short``: the short items' keys, when known). Returns the rows written."""
     if kind == "point" and pairs is not None:  # exam answers to other kinds of items have no marks
-        short = set(db.session.scalars(select(QuizItem.key).where(QuizItem.kind == "short",
-                                                                 QuizItem.key.in_({k for _, k in pairs}))))
+        if short is None:
+            short = set(db.session.scalars(select(QuizItem.key).where(QuizItem.kind == "short",
+                                                                     QuizItem.key.in_({k for _, k in pairs}))))
         pairs = {(user_id, key) for user_id, key in pairs if key in short}
+        if not pairs:
+            return 0
     latest = _latest_points(pairs) if kind == "point" else _latest_checks(pairs)
     if pairs is not None:
         latest = {pair: source for pair, source in latest.items() if pair in pairs}
