@@ -2,7 +2,7 @@
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from trainer.models import Answer, QuizAttempt, QuizResult
 from trainer.services import attempts
@@ -80,6 +80,47 @@ def test_short_answer_feedback_quotes_the_trainees_words_and_names_the_typo(brow
     assert "<mark>到歉</mark>" in page
     assert "「到歉」按拼音输入应为「道歉」" in page
     assert "向顾客道歉" in page  # the point's label
+
+
+def _statements_of(db, call):
+    seen = []
+    listener = lambda *args: seen.append(" ".join(args[2].split()))  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        response = call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return response, [s for s in seen if s.startswith("SELECT")]
+
+
+def _reading(selects, column):
+    return [s for s in selects if column in s]
+
+
+def test_an_answer_reads_the_item_the_attempt_and_its_answers_once(browser, ann, db):
+    for _ in range(4):
+        seq, item = _current_item(db, ann)
+        browser.post("/study/quizzes/refund-basics", {"seq": seq, **_form_data(item, _right_response(item))})
+    seq, item = _current_item(db, ann)
+    browser.get("/study/quizzes/refund-basics")
+    data = {"seq": seq, **_form_data(item, _right_response(item))}
+    response, selects = _statements_of(db, lambda: browser.post("/study/quizzes/refund-basics", data))
+    assert response.location.endswith(f"/study/quizzes/refund-basics/answers/{seq}")
+    assert len(_reading(selects, "quiz_items.definition")) == 1  # graded with the item row the page was drawn from
+    assert len(_reading(selects, "quiz_attempts.seed")) == 1  # the attempt and its answers are not read again
+    assert len(_reading(selects, "answers.item_version")) == 1
+    assert not _reading(selects, "answers.response")  # nor the earlier answers' responses and evidence
+    db.session.expire_all()
+    assert [(a.seq, a.correct) for a in db.session.scalars(select(Answer).order_by(Answer.seq))] == \
+        [(n, True) for n in range(seq + 1)]
+    # a resend is the same answer; its feedback reads that one answer's evidence, with its item
+    assert browser.post("/study/quizzes/refund-basics", data).location == response.location
+    assert db.session.scalar(select(func.count(Answer.id))) == seq + 1
+    page, selects = _statements_of(db, lambda: browser.get(response.location))
+    assert item.explanation in page.get_data(as_text=True) and "回答正确" in page.get_data(as_text=True)
+    evidence = _reading(selects, "answers.response")
+    assert len(evidence) == 1 and re.search(r"answers\.seq = ", evidence[0])
+    assert not _reading(selects, "FROM quiz_items WHERE")  # the item comes with the answer
 
 
 def test_exam_flow_resume_and_single_submission(app, browser, ann, db):

@@ -1,9 +1,10 @@
 """Reading the handbook: path, table of contents, lesson reader, progress that survives."""
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
-from trainer.models import LessonProgress
-from trainer.services import progress
+from trainer.models import LessonProgress, RoleplayRun
+from trainer.models._types import utcnow
+from trainer.services import progress, roleplay
 
 
 @pytest.fixture
@@ -106,3 +107,56 @@ def test_progress_is_per_person(browser, new_browser, trainee, make_user, lesson
 def test_unknown_lesson_is_404(browser, trainee, synced):
     assert browser.get("/study/lessons/no-such-lesson").status_code == 404
     assert browser.post("/study/lessons/no-such-lesson/studied", {"studied": "1"}).status_code == 404
+
+
+def _statements_of(db, call):
+    seen = []
+    listener = lambda *args: seen.append(" ".join(args[2].split()))  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        response = call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return response, seen
+
+
+def _run(db, user, mode="assessment", status="finished", passed=None, reviewed=None):
+    """A role-play run as the chat leaves it; ``reviewed``: the trainer's verdict (None: not reviewed)."""
+    now = utcnow()
+    db.session.add(RoleplayRun(user_id=user.id, scenario_key="test-wrong-item", scenario_version=1, mode=mode,
+                               status=status, state={}, passed=passed, score=90 if passed else 40,
+                               finished_at=None if status == "open" else now,
+                               reviewed_at=None if reviewed is None else now, final_passed=reviewed))
+    db.session.commit()
+
+
+def _passed_by_summary(user):
+    return sum(entry["passed"] for entry in roleplay.summary(roleplay.runs_of(user)).values())
+
+
+def test_home_counts_passed_assessments_as_the_scenario_list_does(browser, trainee, synced, db):
+    total = len(roleplay.active_scenarios())
+    assert total == 1
+    _run(db, trainee, passed=False)
+    _run(db, trainee, mode="practice", passed=True)  # practice does not count
+    _run(db, trainee, status="open")  # nor a conversation going on
+    _run(db, trainee, passed=True, reviewed=False)  # the trainer's verdict counts, not the machine's
+    _run(db, trainee, mode="playtest", passed=True)
+    assert "考核已通过 0 / 1" in browser.get("/study/").get_data(as_text=True)
+    assert _passed_by_summary(trainee) == 0
+    _run(db, trainee, passed=False, reviewed=True)
+    assert "考核已通过 1 / 1" in browser.get("/study/").get_data(as_text=True)
+    _run(db, trainee, passed=True)  # a second pass of the same scenario is the same scenario
+    assert "考核已通过 1 / 1" in browser.get("/study/").get_data(as_text=True)
+    assert _passed_by_summary(trainee) == 1
+
+
+def test_home_counts_runs_and_scenarios_without_loading_them(browser, trainee, synced, db):
+    for _ in range(3):
+        _run(db, trainee, passed=True)
+    browser.get("/study/")  # the handbook is read once per process and content version
+    response, statements = _statements_of(db, lambda: browser.get("/study/"))
+    assert response.status_code == 200
+    # a trainee's runs carry each conversation and its debrief, a scenario its whole script: neither is read
+    assert not [s for s in statements if "roleplay_runs.state" in s or "scenarios.definition" in s]
+    assert len(statements) <= 6  # the session, the handbook's version, progress, these counts, mastery, the exam

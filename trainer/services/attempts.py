@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..core.grading import grade
 from ..extensions import db
@@ -49,6 +51,16 @@ def _open_attempt(user, key):
         QuizAttempt.user_id == user.id, QuizAttempt.quiz_key == key, QuizAttempt.status == OPEN))
 
 
+#: A practice's answers as the quiz pages use them (position, item, right or not): the stored
+#: response and grading evidence, which grow with every answer, are read only for the answer shown.
+_LIGHT_ANSWERS = selectinload(QuizAttempt.answers).options(defer(Answer.response), defer(Answer.result))
+
+
+def _open_practice(user, key):
+    return db.session.scalar(select(QuizAttempt).options(_LIGHT_ANSWERS).where(
+        QuizAttempt.user_id == user.id, QuizAttempt.quiz_key == key, QuizAttempt.status == OPEN))
+
+
 def _insert_once(obj, find_existing):
     """Insert ``obj``; if a unique constraint says it already exists, return the existing row."""
     try:
@@ -67,7 +79,7 @@ def practice_attempt(user, quiz):
     Practice on an older version of the quiz is closed: the new items are practised, and results
     on the new version can meet a certification's re-test after a material change.
     """
-    attempt = _open_attempt(user, quiz.key)
+    attempt = _open_practice(user, quiz.key)
     if attempt is not None and attempt.quiz_version != quiz.version:
         attempt.status = SUBMITTED
         db.session.flush()
@@ -76,7 +88,7 @@ def practice_attempt(user, quiz):
         attempt = _insert_once(
             QuizAttempt(user_id=user.id, quiz_key=quiz.key, kind="practice", quiz_version=quiz.version,
                         item_keys=list(quiz.item_keys), seed=secrets.randbelow(2**31)),
-            lambda: _open_attempt(user, quiz.key))
+            lambda: _open_practice(user, quiz.key))
     return attempt
 
 
@@ -88,16 +100,22 @@ def next_practice_key(attempt):
     return seq, order[seq % len(keys)]
 
 
-def answer_practice(user, attempt, seq, response, quiz):
-    """Grade and store the answer at position ``seq``; a repeated submit returns the stored one."""
+def answer_practice(user, attempt, seq, response, quiz, row=None):
+    """Grade and store the answer at position ``seq``; a repeated submit returns the stored one.
+
+    ``row``: the ``QuizItem`` row of the item due at ``seq`` if the caller has it already."""
     _require_open(user, attempt)
     if seq < len(attempt.answers):
         return attempt.answers[seq]
     expected_seq, key = next_practice_key(attempt)
     if seq != expected_seq:
         raise AttemptError("out_of_step")
-    answer = _insert_once(_graded_answer(attempt, seq, key, response), lambda: _answer_at(attempt, seq))
-    db.session.refresh(attempt)
+    fresh = _graded_answer(attempt, seq, key, response, row if row is not None and row.key == key else None)
+    answer = _insert_once(fresh, lambda: _answer_at(attempt, seq))
+    if answer is fresh:  # the answers loaded, then this one: the attempt's answers as they now stand
+        set_committed_value(attempt, "answers", [*attempt.answers, answer])
+    else:  # another request stored this position first: read the attempt again as it stands
+        db.session.refresh(attempt)
     recent, mastered = mastery(attempt, quiz)
     if mastered and attempt.mastered_at is None:
         attempt.mastered_at = answer.answered_at
@@ -233,8 +251,16 @@ def _answer_at(attempt, seq):
     return db.session.scalar(select(Answer).where(Answer.attempt_id == attempt.id, Answer.seq == seq))
 
 
-def _graded_answer(attempt, seq, key, response):
-    row = item_rows([key])[key]
+def practice_answer(attempt, seq):
+    """``(answer at seq with everything stored, its QuizItem row)`` in one statement; ``(None, None)`` if none."""
+    found = db.session.execute(
+        select(Answer, QuizItem).join(QuizItem, QuizItem.key == Answer.item_key)
+        .where(Answer.attempt_id == attempt.id, Answer.seq == seq)).first()
+    return (found[0], found[1]) if found is not None else (None, None)
+
+
+def _graded_answer(attempt, seq, key, response, row=None):
+    row = row if row is not None else item_rows([key])[key]
     item = item_of(row)
     result = grade(item, response)
     return Answer(attempt_id=attempt.id, seq=seq, item_key=key, item_version=row.version, response=response,

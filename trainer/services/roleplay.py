@@ -5,7 +5,7 @@ same transaction: a reloaded page or a restarted server carries on where the tra
 """
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import and_, distinct, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..core import roleplay
@@ -46,15 +46,41 @@ def active_scenario(key):
     return db.session.scalar(select(Scenario).where(Scenario.key == key, Scenario.retired.is_(False)))
 
 
+#: Where ``get_run`` and ``scenario_of`` keep the hash of the run's scenario version on the run object:
+#: a published version never changes (content versions are only ever added), so once read it holds.
+_HASH = "_scenario_version_hash"
+
+
+def _version_of(run):
+    return (ContentVersion.kind == "scenario", ContentVersion.key == run.scenario_key,
+            ContentVersion.version == run.scenario_version)
+
+
+def get_run(run_id):
+    """The run, with its scenario version's hash read in the same statement (``scenario_of`` then reads nothing)."""
+    found = db.session.execute(
+        select(RoleplayRun, ContentVersion.content_hash).outerjoin(ContentVersion, and_(*_version_of(RoleplayRun)))
+        .where(RoleplayRun.id == run_id)).first()
+    if found is None:
+        return None
+    run, version_hash = found
+    if version_hash is not None and run.definition is None:
+        setattr(run, _HASH, version_hash)
+    return run
+
+
 def scenario_of(run):
     """The scenario exactly as it was when ``run`` started (a play-test: the draft it tried)."""
     if run.definition is not None:
         return built_scenario(run.scenario_key, content_hash(run.definition), run.definition)
-    # every chat request asks: read the version's hash, and its definition only if it was not built yet
-    where = (ContentVersion.kind == "scenario", ContentVersion.key == run.scenario_key,
-             ContentVersion.version == run.scenario_version)
-    return built_scenario_loading(run.scenario_key, db.session.scalar(select(ContentVersion.content_hash).where(*where)),
-                                  lambda: db.session.scalar(select(ContentVersion.definition).where(*where)))
+    # the version's hash (read once per run object), and its definition only if it was not built yet
+    version_hash = getattr(run, _HASH, None)
+    if version_hash is None:
+        version_hash = db.session.scalar(select(ContentVersion.content_hash).where(*_version_of(run)))
+        if version_hash is not None:
+            setattr(run, _HASH, version_hash)
+    return built_scenario_loading(run.scenario_key, version_hash,
+                                  lambda: db.session.scalar(select(ContentVersion.definition).where(*_version_of(run))))
 
 
 def current_scenario(row):
@@ -203,6 +229,20 @@ def summary(runs):
             entry["best"] = max(entry["best"] or 0, run.outcome_score or 0)
             entry["passed"] = entry["passed"] or bool(run.outcome_passed)
     return result
+
+
+def assessment_counts(user):
+    """``(active scenarios, scenarios this trainee passed an assessment of)``, in one statement.
+
+    Passed as ``summary`` counts it: a finished assessment whose outcome (the reviewer's verdict once
+    there is one) passed; open runs, practice and play-tests do not count. Read from the outcomes
+    index, without loading any run."""
+    passed = select(func.count(distinct(RoleplayRun.scenario_key))).where(
+        RoleplayRun.user_id == user.id, RoleplayRun.mode == "assessment", RoleplayRun.status == FINISHED,
+        or_(and_(RoleplayRun.reviewed_at.is_not(None), RoleplayRun.final_passed.is_(True)),
+            and_(RoleplayRun.reviewed_at.is_(None), RoleplayRun.passed.is_(True))))
+    active = select(func.count(Scenario.id)).where(Scenario.retired.is_(False))
+    return tuple(db.session.execute(select(active.scalar_subquery(), passed.scalar_subquery())).one())
 
 
 def _finish(run, scenario, state, now):

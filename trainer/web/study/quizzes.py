@@ -50,7 +50,7 @@ def quiz(key):
     form = answer_form(item, attempt.seed + seq, seq=seq)
     if form.validate_on_submit():
         try:
-            attempts.answer_practice(current_user, attempt, int(form.seq.data), form.response(), quiz)
+            attempts.answer_practice(current_user, attempt, int(form.seq.data), form.response(), quiz, row=row)
         except attempts.AttemptError as error:
             flash(ATTEMPT_MESSAGES[error.code](), "error")
             return redirect(url_for("study.quiz", key=key))
@@ -66,10 +66,10 @@ def quiz_feedback(key, seq):
     """How an answer was scored, and why."""
     quiz = _quiz_or_404(key)
     attempt = attempts.practice_attempt(current_user, quiz)
-    if seq >= len(attempt.answers):
+    answer, row = attempts.practice_answer(attempt, seq) if seq < len(attempt.answers) else (None, None)
+    if answer is None:
         return redirect(url_for("study.quiz", key=key))
-    answer = attempt.answers[seq]
-    item = item_of(attempts.item_rows([answer.item_key])[answer.item_key])
+    item = item_of(row)
     recent, mastered = attempts.mastery(attempt, quiz)
     return render_template("study/quiz_feedback.html", quiz=quiz, item=item, answer=answer,
                            recent=recent, mastered=mastered)

@@ -9,9 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...extensions import db
-from ...models import RoleplayRun
 from ...services import roleplay
-from ..access import get_or_404
 from ..auth.forms import EmptyForm
 from . import bp
 from .forms import ReplyForm, StartRunForm
@@ -26,8 +24,8 @@ RUN_MESSAGES = {
 
 
 def _own_run(run_id):
-    run = get_or_404(RoleplayRun, run_id)
-    if run.user_id != current_user.id:
+    run = roleplay.get_run(run_id)
+    if run is None or run.user_id != current_user.id:
         abort(404)
     return run
 

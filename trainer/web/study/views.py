@@ -19,10 +19,9 @@ def _lesson_or_404(key):
 def home():
     """My path through the handbook and how far I am."""
     path = progress.study_path(current_user)
-    passed = [entry for entry in roleplay.summary(roleplay.runs_of(current_user)).values() if entry["passed"]]
+    scenarios, passed = roleplay.assessment_counts(current_user)  # counted in SQL: no run or scenario loaded
     return render_template("study/home.html", path=path, mastered=attempts.mastered_quizzes(current_user),
-                           exam=attempts.active_exam(), scenarios=len(roleplay.active_scenarios()),
-                           scenarios_passed=len(passed))
+                           exam=attempts.active_exam(), scenarios=scenarios, scenarios_passed=passed)
 
 
 @bp.route("/lessons/")
