@@ -128,7 +128,7 @@ def test_replies_sent_by_the_chat_script_are_shown_as_text(site, chromium, xss_w
     page = context.new_page()
     watch = Watch(page, base)
     page.goto(base + chat)
-    # 300, not the form's 500: the browser sends each line break as CR LF, which the server's length check counts twice
+    # 300 of the form's 500: short replies keep the run going (line breaks, sent as CR LF, now count once)
     stream, sent = Stream("chat reply (browser)", 300, clean=None), 0
     while sent < 6 and re.search(r"/study/roleplay/\d+$", page.url):
         reply = stream.next()
