@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import OperationalError
 
 from trainer import create_app
@@ -162,3 +162,15 @@ def new_browser(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+def statements_of(db, call):
+    """``(call(), [every SQL statement it ran, on one line each])``."""
+    seen = []
+    listener = lambda *args: seen.append(" ".join(args[2].split()))  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        response = call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return response, seen

@@ -3,10 +3,11 @@ always written; a lesson page seen before costs a handful of statements, none of
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from trainer.models import LessonProgress
 from trainer.services import progress
+from tests.conftest import statements_of
 
 
 @pytest.fixture
@@ -26,16 +27,6 @@ def _row(db, user, lesson):
     return db.session.scalar(select(LessonProgress).where(LessonProgress.user_id == user.id,
                                                           LessonProgress.lesson_id == lesson.id))
 
-
-def _statements_of(db, call):
-    seen = []
-    listener = lambda *args: seen.append(" ".join(args[2].split()))  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        response = call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return response, seen
 
 
 def test_a_visit_within_the_interval_is_not_written_again(browser, trainee, lesson, db):
@@ -68,14 +59,14 @@ def test_studied_and_reading_time_are_written_within_the_interval(browser, train
 
 def test_a_lesson_seen_before_costs_a_few_statements_and_writes_nothing(browser, trainee, lesson, db):
     browser.get(f"/study/lessons/{lesson.key}")
-    response, seen = _statements_of(db, lambda: browser.get(f"/study/lessons/{lesson.key}"))
+    response, seen = statements_of(db, lambda: browser.get(f"/study/lessons/{lesson.key}"))
     assert response.status_code == 200 and lesson.title in response.get_data(as_text=True)
     assert len(seen) <= 5, seen  # the session and user, the handbook's fingerprint, the progress row, mastered quizzes
     assert not [s for s in seen if s.split()[0] in ("INSERT", "UPDATE", "DELETE")], seen
 
 
 def test_a_first_visit_is_written_and_shown(browser, trainee, lesson, db):
-    response, seen = _statements_of(db, lambda: browser.get(f"/study/lessons/{lesson.key}"))
+    response, seen = statements_of(db, lambda: browser.get(f"/study/lessons/{lesson.key}"))
     assert response.status_code == 200
     assert any(s.startswith("INSERT INTO lesson_progress") for s in seen)
     assert _row(db, trainee, lesson) is not None

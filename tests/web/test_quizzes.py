@@ -2,12 +2,13 @@
 import re
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from trainer.models import Answer, QuizAttempt, QuizResult
 from trainer.services import attempts
 from trainer.services.grading import item_of
 from tests.services.test_attempts import _right_response
+from tests.conftest import statements_of
 
 
 @pytest.fixture
@@ -82,16 +83,6 @@ def test_short_answer_feedback_quotes_the_trainees_words_and_names_the_typo(brow
     assert "向顾客道歉" in page  # the point's label
 
 
-def _statements_of(db, call):
-    seen = []
-    listener = lambda *args: seen.append(" ".join(args[2].split()))  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        response = call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return response, [s for s in seen if s.startswith("SELECT")]
-
 
 def _reading(selects, column):
     return [s for s in selects if column in s]
@@ -104,7 +95,7 @@ def test_an_answer_reads_the_item_the_attempt_and_its_answers_once(browser, ann,
     seq, item = _current_item(db, ann)
     browser.get("/study/quizzes/refund-basics")
     data = {"seq": seq, **_form_data(item, _right_response(item))}
-    response, selects = _statements_of(db, lambda: browser.post("/study/quizzes/refund-basics", data))
+    response, selects = _selects_of(db, lambda: browser.post("/study/quizzes/refund-basics", data))
     assert response.location.endswith(f"/study/quizzes/refund-basics/answers/{seq}")
     assert len(_reading(selects, "quiz_items.definition")) == 1  # graded with the item row the page was drawn from
     assert len(_reading(selects, "quiz_attempts.seed")) == 1  # the attempt and its answers are not read again
@@ -116,7 +107,7 @@ def test_an_answer_reads_the_item_the_attempt_and_its_answers_once(browser, ann,
     # a resend is the same answer; its feedback reads that one answer's evidence, with its item
     assert browser.post("/study/quizzes/refund-basics", data).location == response.location
     assert db.session.scalar(select(func.count(Answer.id))) == seq + 1
-    page, selects = _statements_of(db, lambda: browser.get(response.location))
+    page, selects = _selects_of(db, lambda: browser.get(response.location))
     assert item.explanation in page.get_data(as_text=True) and "回答正确" in page.get_data(as_text=True)
     evidence = _reading(selects, "answers.response")
     assert len(evidence) == 1 and re.search(r"answers\.seq = ", evidence[0])
@@ -154,3 +145,8 @@ def test_someone_elses_exam_is_not_found(browser, ann, new_browser, make_user, d
 
 def test_unknown_quiz_is_404(browser, ann):
     assert browser.get("/study/quizzes/nope").status_code == 404
+
+
+def _selects_of(db, call):
+    response, seen = statements_of(db, call)
+    return response, [s for s in seen if s.startswith("SELECT")]

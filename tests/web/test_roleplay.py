@@ -4,7 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from trainer.core.content import ContentBundle
 from trainer.core.content.scenarios import parse_replies, parse_rules_file, parse_scenario_file
@@ -13,6 +13,7 @@ from trainer.models import ContentVersion, RoleplayRun, RoleplayTurn, Scenario
 from trainer.models.roleplay import FinishedRunChanged
 from trainer.services import roleplay
 from trainer.services.catalog import sync_content
+from tests.conftest import statements_of
 
 SHIPPED = Path(__file__).resolve().parents[2] / "content"
 KEY = "wrong-shipment"
@@ -297,16 +298,6 @@ def test_a_reply_is_played_against_the_stored_version_when_this_process_has_not_
     assert _run(db).state["replies"] == 1
 
 
-def _statements_of(db, call):
-    seen = []
-    listener = lambda *args: seen.append(" ".join(args[2].split()))  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        response = call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return response, seen
-
 
 def test_a_chat_request_reads_the_run_with_its_scenario_version_in_one_statement(browser, ann, db, shipped_scenarios):
     from trainer.core.content.scenarios import build_scenario
@@ -316,13 +307,13 @@ def test_a_chat_request_reads_the_run_with_its_scenario_version_in_one_statement
     scenario = next(s for s in shipped_scenarios if s.id == KEY)
     sync_content(ContentBundle(scenarios=(build_scenario({**scenario.definition, "title": "改过的标题"}),)))
     db.session.commit()
-    response, seen = _statements_of(db, lambda: browser.post(
+    response, seen = statements_of(db, lambda: browser.post(
         chat, {"seq": 1, "text": "亲，您好，非常抱歉，我马上帮您查一下订单。"}, headers={"X-Requested-With": "fetch"}))
     data = response.get_json()
     assert data["seq"] == 2 and "查到了吗" in data["panel"]
     versions = [s for s in seen if "content_versions" in s]
     assert len(versions) == 1 and "FROM roleplay_runs LEFT OUTER JOIN content_versions" in versions[0]
-    page, seen = _statements_of(db, lambda: browser.get(chat))
+    page, seen = statements_of(db, lambda: browser.get(chat))
     assert "改过的标题" not in page.get_data(as_text=True) and scenario.title in page.get_data(as_text=True)
     assert len([s for s in seen if "content_versions" in s]) == 1
     assert _run(db).scenario_version == 1 and _run(db).state["replies"] == 1

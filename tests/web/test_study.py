@@ -1,10 +1,11 @@
 """Reading the handbook: path, table of contents, lesson reader, progress that survives."""
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from trainer.models import LessonProgress, RoleplayRun
 from trainer.models._types import utcnow
 from trainer.services import progress, roleplay
+from tests.conftest import statements_of
 
 
 @pytest.fixture
@@ -109,16 +110,6 @@ def test_unknown_lesson_is_404(browser, trainee, synced):
     assert browser.post("/study/lessons/no-such-lesson/studied", {"studied": "1"}).status_code == 404
 
 
-def _statements_of(db, call):
-    seen = []
-    listener = lambda *args: seen.append(" ".join(args[2].split()))  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        response = call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return response, seen
-
 
 def _run(db, user, mode="assessment", status="finished", passed=None, reviewed=None):
     """A role-play run as the chat leaves it; ``reviewed``: the trainer's verdict (None: not reviewed)."""
@@ -155,7 +146,7 @@ def test_home_counts_runs_and_scenarios_without_loading_them(browser, trainee, s
     for _ in range(3):
         _run(db, trainee, passed=True)
     browser.get("/study/")  # the handbook is read once per process and content version
-    response, statements = _statements_of(db, lambda: browser.get("/study/"))
+    response, statements = statements_of(db, lambda: browser.get("/study/"))
     assert response.status_code == 200
     # a trainee's runs carry each conversation and its debrief, a scenario its whole script: neither is read
     assert not [s for s in statements if "roleplay_runs.state" in s or "scenarios.definition" in s]
