@@ -77,14 +77,19 @@ _KEPT = {}
 
 def current():
     """The published handbook as the database holds it now."""
+    return kept_while_unchanged(_KEPT, (Lesson, Quiz), _read)
+
+
+def kept_while_unchanged(store, models, read):
+    """``read()``, kept in ``store`` per database and read again once the ``fingerprint`` of ``models`` changes."""
     url = str(db.engine.url)
-    mark = fingerprint(Lesson, Quiz)
-    kept = _KEPT.get(url)
+    mark = fingerprint(*models)
+    kept = store.get(url)
     if kept is not None and kept[0] == mark:
         return kept[1]
-    book = _read()
-    _KEPT[url] = (mark, book)
-    return book
+    value = read()
+    store[url] = (mark, value)
+    return value
 
 
 def _figures(model):

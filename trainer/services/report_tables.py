@@ -203,17 +203,10 @@ _KEPT = {}
 def _content(fresh=False):
     """The ``_Content`` of the database as this transaction sees it. ``fresh``: read it anew and keep nothing (this
     transaction changed content, which may still roll back)."""
-    url = str(db.engine.url)
     if fresh:
-        _KEPT.pop(url, None)
+        _KEPT.pop(str(db.engine.url), None)
         return _read_content()
-    mark = handbook.fingerprint(*_CONTENT)
-    kept = _KEPT.get(url)
-    if kept is not None and kept[0] == mark:
-        return kept[1]
-    content = _read_content()
-    _KEPT[url] = (mark, content)
-    return content
+    return handbook.kept_while_unchanged(_KEPT, _CONTENT, _read_content)
 
 
 def _read_content():
