@@ -50,16 +50,12 @@ def gaps(trainees, top=10):
     met, asked = defaultdict(Counter), defaultdict(Counter)
     for (kind, key, text), n in overall_counts.items():
         hits, misses = _parts(text)
-        if n == 1:  # most role-play marks are unique: counted in C by Counter.update
-            met[kind, key].update(hits)
-            asked[kind, key].update(hits)
-            asked[kind, key].update(misses)
-            continue
-        for part in hits:
-            met[kind, key][part] += n
-            asked[kind, key][part] += n
+        met_here, asked_here = met[kind, key], asked[kind, key]
+        for part in hits:  # plain loops: Counter.update's type checks cost more than these few parts
+            met_here[part] += n
+            asked_here[part] += n
         for part in misses:
-            asked[kind, key][part] += n
+            asked_here[part] += n
     labels, titles = _labels(set(asked))
     ranked = sorted(((kind, key, part, met[kind, key][part], n) for (kind, key), parts in asked.items()
                      for part, n in parts.items() if n >= MIN_ASKED and (kind, key, part) in labels),
@@ -97,10 +93,20 @@ def _by_cohort(counted, names, overall):
 
 def _counted(trainees):
     """``{(cohort id, kind, content key, marks text): trainees}`` from the stored marks (one aggregated query)."""
+    _room_to_group_in_memory()
     return {(cohort_id, kind, key, marks): n for cohort_id, kind, key, marks, n in db.session.execute(
         select(User.cohort_id, SkillMark.kind, SkillMark.content_key, SkillMark.marks, func.count())
         .join(User, User.id == SkillMark.user_id).where(SkillMark.user_id.in_(trainees))
         .group_by(User.cohort_id, SkillMark.pattern, SkillMark.kind, SkillMark.content_key, SkillMark.marks))}
+
+
+def _room_to_group_in_memory():
+    """On PostgreSQL, give this transaction's sorts and hashes 32 MB (the default is 4 MB).
+
+    10,000 trainees' marks are some 7 MB to group: at the default PostgreSQL sorts them on disk, which doubles the
+    query's time. ``SET LOCAL`` ends with the transaction, so no other request gets the larger allowance."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(db.text("SET LOCAL work_mem = '32MB'"))
 
 
 def _cohort_names(ids):

@@ -108,23 +108,22 @@ def _exam_best(trainees):
 
 
 def _runs(trainees):
-    """``{(user, scenario): (best score that counts, passed)}`` over finished assessments (one query)."""
+    """``{(user, scenario): best score that counts}`` over finished assessments (one query)."""
     reviewed = RoleplayRun.reviewed_at.is_not(None)
     score = case((reviewed, RoleplayRun.final_score), else_=RoleplayRun.score)
-    passed = or_(and_(reviewed, RoleplayRun.final_passed.is_(True)),
-                 and_(~reviewed, RoleplayRun.needs_review.is_(False), RoleplayRun.passed.is_(True)))
-    return {(user_id, key): (best, bool(ok)) for user_id, key, best, ok in db.session.execute(
-        select(RoleplayRun.user_id, RoleplayRun.scenario_key, func.max(score), func.max(case((passed, 1), else_=0)))
+    return {(user_id, key): best for user_id, key, best in db.session.execute(
+        select(RoleplayRun.user_id, RoleplayRun.scenario_key, func.max(score))
         .where(RoleplayRun.user_id.in_(trainees), RoleplayRun.mode == "assessment", RoleplayRun.status == FINISHED)
         .group_by(RoleplayRun.user_id, RoleplayRun.scenario_key))}
 
 
 def _funnels(built, pairs):
     """Per programme, how many of its members reached each stage."""
+    at_stage = Counter((programme_key, stage) for _user, programme_key, stage in pairs)
     reached = defaultdict(Counter)
-    for row in pairs:
-        for stage in STAGES[:row.stage]:
-            reached[row.programme_key][stage] += 1
+    for (programme_key, stage), n in at_stage.items():
+        for name in STAGES[:stage]:
+            reached[programme_key][name] += n
     return [Funnel(p.key, p.title, tuple((stage, reached[p.key][stage]) for stage in STAGES)) for p in built]
 
 
@@ -135,8 +134,8 @@ def _bin(score):
 def _members(pairs):
     """``{programme key: {user id}}``."""
     members = defaultdict(set)
-    for row in pairs:
-        members[row.programme_key].add(row.user_id)
+    for user_id, programme_key, _stage in pairs:
+        members[programme_key].add(user_id)
     return members
 
 
@@ -145,31 +144,30 @@ def _members_of(built, members, kind, key):
     return set().union(*[members[p.key] for p in built if key in _keys(p, kind)])
 
 
+def _distributions(built, members, kind, best):
+    """``{key: counts per bin}``: each member's ``best`` score ``{(user, key): score}`` on each ``kind`` requirement
+    of their programmes (a trainee in two programmes that ask for it counts once)."""
+    keys = dict.fromkeys(k for p in built for k in _keys(p, kind))
+    members_of = {key: _members_of(built, members, kind, key) for key in keys}
+    counts = {key: [0] * BINS for key in keys}
+    for (user_id, key), score in best.items():
+        if score is not None and key in counts and user_id in members_of[key]:
+            counts[key][_bin(score)] += 1
+    return counts
+
+
+def _requirement(built, kind, key):
+    return next(r for p in built for r in p.requirements if r.kind == kind and r.key == key)
+
+
 def _exam_distributions(built, members, exam_best):
     """Each member's best percent on each programme exam."""
-    found = []
-    for key in dict.fromkeys(k for p in built for k in _keys(p, "exam")):
-        counts = [0] * BINS
-        for user_id in _members_of(built, members, "exam", key):
-            best = exam_best.get((user_id, key))
-            if best is not None:
-                counts[_bin(best)] += 1
-        mark = next((r.min_percent for p in built for r in p.requirements if r.kind == "exam" and r.key == key), None)
-        found.append(Distribution(key, next(r.label for p in built for r in p.requirements if r.key == key),
-                                  tuple(counts), mark))
-    return found
+    return [Distribution(key, _requirement(built, "exam", key).label, tuple(counts),
+                         _requirement(built, "exam", key).min_percent)
+            for key, counts in _distributions(built, members, "exam", exam_best).items()]
 
 
 def _roleplay_distributions(built, members, runs):
     """Each member's best assessment score on each programme role-play."""
-    found = []
-    for key in dict.fromkeys(k for p in built for k in _keys(p, "scenario")):
-        counts = [0] * BINS
-        for user_id in _members_of(built, members, "scenario", key):
-            best = runs.get((user_id, key), (None, False))[0]
-            if best is not None:
-                counts[_bin(best)] += 1
-        label = next(r.label for p in built for r in p.requirements if r.key == key)
-        found.append(Distribution(key, label, tuple(counts), None))
-    return found
-
+    return [Distribution(key, _requirement(built, "scenario", key).label, tuple(counts), None)
+            for key, counts in _distributions(built, members, "scenario", runs).items()]
