@@ -17,7 +17,7 @@ import pytest
 from tests.conftest import PASSWORD
 from tests.web.conftest import BROWSER_TESTS, chromium, serving  # noqa: F401 (fixture)
 
-from .xss_corpus import DOM_SCAN, Stream, marker_of, markers_in
+from .xss_corpus import DOM_SCAN, MARKER, Stream, marker_of, markers_in
 from .xss_fixtures import xss_world  # noqa: F401 (fixture)
 
 pytestmark = BROWSER_TESTS
@@ -86,7 +86,7 @@ def _signed_in(chromium, base, viewer, strip_csp):  # noqa: F811
     return context
 
 
-MARKERS_IN_DOM = r"""() => [...new Set(document.documentElement.outerHTML.match(/xss\d{5}/g) || [])]"""
+MARKERS_IN_DOM = r"""() => [...new Set(document.documentElement.outerHTML.match(/%s/g) || [])]""" % MARKER.pattern
 
 
 @pytest.mark.parametrize("strip_csp", [False, True], ids=["with-csp", "csp-removed"])

@@ -64,12 +64,7 @@ def test_no_payload_survives_on_any_page(xss_world, signed_in, viewers):
     assert not failures, "\n".join(failures[:40])
 
 
-#: Open bug: run after the rest of tests/security on PostgreSQL (never alone, nor with the browser sweep or this
-#: module only), the review audit's pages lack most review reasons; the status check above now says more.
-_AUDIT_ON_PG = pytest.mark.xfail(strict=False, reason="review audit pages miss reasons after tests/security on PostgreSQL")
-
-
-@pytest.mark.parametrize("viewer", [pytest.param("xss-trainer", marks=_AUDIT_ON_PG), "xss-manager", "xss-admin"])
+@pytest.mark.parametrize("viewer", ["xss-trainer", "xss-manager", "xss-admin"])
 def test_paged_lists_show_every_piece_between_their_pages(xss_world, signed_in, viewer):
     _, world, _ = xss_world
     lists = {name: [url for url, who in pages if who == viewer] for name, pages in world.lists.items()}

@@ -2,7 +2,7 @@
 
 The corpus lives outside the repository (../shared/data/xss/, see its README); tests that need it skip
 with the reason when it is absent. A field can hold only so many characters, so payloads are packed
-into *pieces* that fit it: every piece starts with a marker (``xss00042``) by which the sweep finds it
+into *pieces* that fit it: every piece starts with a marker (``xss0000042``) by which the sweep finds it
 on the page (proving the field really is shown there), followed by as many whole payloads as fit,
 one a line. A payload longer than the field is cut to the field's length (what a real form would let
 through is its beginning).
@@ -15,7 +15,10 @@ from pathlib import Path
 import pytest
 
 CORPUS_DIR = Path(__file__).parents[2].parent / "shared" / "data" / "xss"
-MARKER = re.compile(r"xss\d{5}")
+#: Every piece starts with its own marker, "xss" and a number of this many digits. A whole run on both databases
+#: hands out over 100,000 pieces: at five digits the markers overflowed and pages seemed to lack pieces they showed.
+MARKER_DIGITS = 7
+MARKER = re.compile(rf"xss\d{{{MARKER_DIGITS}}}")
 
 
 @cache
@@ -73,7 +76,9 @@ class Stream:
         self.corpus = self.corpus or markup_first()
 
     def next(self):
-        marker = f"xss{next(_numbers):05d}"
+        number = next(_numbers)
+        assert number < 10 ** MARKER_DIGITS, "more pieces than markers: raise MARKER_DIGITS"
+        marker = f"xss{number:0{MARKER_DIGITS}d}"
         text, room = marker, self.limit - len(marker) - len(self.separator)
         while room > 0:
             payload = self.corpus[self.at]
