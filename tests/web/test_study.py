@@ -142,6 +142,16 @@ def test_home_counts_passed_assessments_as_the_scenario_list_does(browser, train
     assert _passed_by_summary(trainee) == 1
 
 
+def test_home_does_not_count_a_pass_of_a_scenario_no_longer_offered(browser, trainee, synced, db):
+    _run(db, trainee, passed=True)
+    assert "考核已通过 1 / 1" in browser.get("/study/").get_data(as_text=True)
+    db.session.add(RoleplayRun(user_id=trainee.id, scenario_key="retired-long-ago", scenario_version=1,
+                               mode="assessment", status="finished", state={}, passed=True, score=90,
+                               finished_at=utcnow()))
+    db.session.commit()  # retired since, or never synced here: not one of the 1 scenario offered
+    assert "考核已通过 1 / 1" in browser.get("/study/").get_data(as_text=True)
+
+
 def test_home_counts_runs_and_scenarios_without_loading_them(browser, trainee, synced, db):
     for _ in range(3):
         _run(db, trainee, passed=True)

@@ -232,16 +232,18 @@ def summary(runs):
 
 
 def assessment_counts(user):
-    """``(active scenarios, scenarios this trainee passed an assessment of)``, in one statement.
+    """``(active scenarios, active scenarios this trainee passed an assessment of)``, in one statement.
 
     Passed as ``summary`` counts it: a finished assessment whose outcome (the reviewer's verdict once
     there is one) passed; open runs, practice and play-tests do not count. Read from the outcomes
     index, without loading any run."""
+    offered = select(Scenario.key).where(Scenario.retired.is_(False))
     passed = select(func.count(distinct(RoleplayRun.scenario_key))).where(
         RoleplayRun.user_id == user.id, RoleplayRun.mode == "assessment", RoleplayRun.status == FINISHED,
+        RoleplayRun.scenario_key.in_(offered),
         or_(and_(RoleplayRun.reviewed_at.is_not(None), RoleplayRun.final_passed.is_(True)),
             and_(RoleplayRun.reviewed_at.is_(None), RoleplayRun.passed.is_(True))))
-    active = select(func.count(Scenario.id)).where(Scenario.retired.is_(False))
+    active = select(func.count()).select_from(offered.subquery())
     return tuple(db.session.execute(select(active.scalar_subquery(), passed.scalar_subquery())).one())
 
 
