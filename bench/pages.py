@@ -206,6 +206,12 @@ def print_by_package(stats, requests):
         print(f"  {package:<24}{1000 * seconds / requests:7.2f}")
 
 
+#: The steps measured, in the order printed; ``--profile`` and ``--sql`` take one of them.
+STEPS = ["lesson, first visit", "lesson, seen before", "quiz page", "quiz submit", "quiz feedback", "scenario start",
+         "chat page", "chat reply", "chat end", "home", "404, signed in", "healthz", "bare Flask"]
+STEP_ALIASES = {"lesson": "lesson, seen before"}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="PostgreSQL database to empty and use (default: an SQLite file)")
@@ -213,14 +219,17 @@ def main():
     parser.add_argument("--profile", metavar="STEP", help="print a cProfile of this step (e.g. lesson, 'chat reply')")
     parser.add_argument("--sql", metavar="STEP", help="print the SQL statements of one request of this step")
     args = parser.parse_args()
+    for step in (args.profile, args.sql):
+        if step and STEP_ALIASES.get(step, step) not in STEPS:
+            parser.error(f"unknown step {step!r}: one of lesson, " + ", ".join(repr(s) for s in STEPS))
     if args.database_url and args.database_url.rsplit("/", 1)[-1] in ("test", "postgres", "trainer"):
         sys.exit("refusing to empty a shared database: give a database of your own")
     work = tempfile.mkdtemp(prefix="trainer-pages-")
     url = args.database_url or f"sqlite:///{Path(work) / 'pages.db'}"
     os.environ.setdefault("TRAINER_INSTANCE_PATH", str(Path(work) / "instance"))
     app, catalog, engine = build(url)
-    profile = {"lesson": "lesson, seen before"}.get(args.profile, args.profile)
-    meter = Meter(engine, profile=profile, show_sql={"lesson": "lesson, seen before"}.get(args.sql, args.sql))
+    profile = STEP_ALIASES.get(args.profile, args.profile)
+    meter = Meter(engine, profile=profile, show_sql=STEP_ALIASES.get(args.sql, args.sql))
     rng = random.Random(SEED)
     browse(Trainee(app, meter, "warmup", catalog, rng), 20)
     meter.recording = True
@@ -228,9 +237,7 @@ def main():
     bare_floor(meter, args.rounds)
     print(f"trainer pages in process: {'PostgreSQL' if url.startswith('postgresql') else 'SQLite file'}, "
           f"{len(catalog['lessons'])} lessons, {args.rounds} rounds; CPU of this process (ms per request)")
-    report(meter, ["lesson, first visit", "lesson, seen before", "quiz page", "quiz submit", "quiz feedback",
-                   "scenario start", "chat page", "chat reply", "chat end", "home", "404, signed in", "healthz",
-                   "bare Flask"])
+    report(meter, STEPS)
     if meter.profiler is not None:
         print(f"\n== cProfile of '{profile}' ({len(meter.cpu[profile])} requests), by cumulative time ==")
         stats = pstats.Stats(meter.profiler)
