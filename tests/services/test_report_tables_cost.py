@@ -73,6 +73,21 @@ def answer(db, user, quiz_key, seq=0, correct=True, kind="practice", attempt=Non
     return attempt
 
 
+def test_a_savepoint_released_leaves_the_rows_to_the_commit(db, ann):
+    """A savepoint (an insert that may meet a unique constraint) is not the end of the transaction: the rows are
+    worked out once, at the commit, with everything the transaction changed."""
+    with statements(db) as seen:
+        with db.session.begin_nested():
+            study(db, ann, NOW, keys=("greeting",))
+        released = len(seen)
+        study(db, ann, NOW, keys=("refund-basics",))
+        db.session.commit()
+    assert not worked_out(seen[:released]) and not status_writes(seen[:released])
+    assert sum("FROM lesson_progress JOIN lessons" in s for s in seen[released:]) == 1  # worked out once
+    assert row(db, ann).met == 2
+    assert_in_step(db)
+
+
 # --- changes that cannot alter a row ---------------------------------------------------------------------------
 
 def test_reading_time_alone_works_nothing_out_and_studying_does(db, ann):

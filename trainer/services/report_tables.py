@@ -108,7 +108,8 @@ def _studied_or_moved(progress):
 
 
 def _before_commit(session):
-    if session is not db.session():
+    # SQLAlchemy calls this when a savepoint is released too: that is not the end, the notes wait for the commit
+    if session is not db.session() or session.in_nested_transaction():
         return
     session.flush()  # what is still unflushed is noted too
     if _KEY not in session.info:
