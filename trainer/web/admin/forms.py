@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import TrainerForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import EmailField, SelectMultipleField, StringField, SubmitField, widgets
 from wtforms.fields.choices import SelectChoice
@@ -24,7 +24,7 @@ class RolesField(SelectMultipleField):
         super().__init__(label, choices=[SelectChoice(role.value, text) for role, text in ROLE_LABELS.items()], **kwargs)
 
 
-class CreateUserForm(FlaskForm):
+class CreateUserForm(TrainerForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     username = StringField(_l("Username"), validators=[
         DataRequired(), Length(min=2, max=64),
@@ -37,12 +37,12 @@ class CreateUserForm(FlaskForm):
     submit = SubmitField(_l("Create account"))
 
 
-class RolesForm(FlaskForm):
+class RolesForm(TrainerForm):
     roles = RolesField(_l("Roles"), validators=[DataRequired(message=_l("Choose at least one role."))])
     submit = SubmitField(_l("Save roles"))
 
 
-class RosterForm(FlaskForm):
+class RosterForm(TrainerForm):
     file = FileField(_l("Cohort file (CSV)"), validators=[
         FileRequired(), FileAllowed(["csv", "txt"], _l("Upload a .csv file.")),
     ])

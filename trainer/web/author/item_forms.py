@@ -11,7 +11,7 @@ import re
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import TrainerForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField,
                      TextAreaField)
@@ -90,7 +90,7 @@ class KeyPointForm(Form):
 
 # --- the editors ------------------------------------------------------------------------------
 
-class _EditorForm(FlaskForm):
+class _EditorForm(TrainerForm):
     #: What the page was opened on (``authoring.revision``): a save over someone else's is refused.
     revision = HiddenField()
     note = StringField(_l("Note for the history (optional)"), validators=[Length(max=500)])
@@ -151,12 +151,12 @@ class TermForm(_EditorForm):
         return {"key_points": self.key_points}
 
 
-class DuplicateForm(FlaskForm):
+class DuplicateForm(TrainerForm):
     new_key = StringField(_l("Id of the copy"), validators=[
         DataRequired(), Regexp(ID_PATTERN, message=_l("Use lowercase letters, digits and '-' (2 to 64 characters)."))])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(TrainerForm):
     file = FileField(_l("File (YAML, UTF-8)"))
     text = TextAreaField(_l("…or paste the text"), render_kw={"rows": 8})
     quiz = SelectField(_l("Quiz the items join (for a list of items)"))

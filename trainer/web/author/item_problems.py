@@ -10,7 +10,7 @@ import re
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import TrainerForm
 from wtforms import FieldList, Form, FormField
 
 from .item_forms import dicts
@@ -122,7 +122,7 @@ def _resolve(form, path):
             child = inner.entries[int(index)] if ok else None
         else:
             name = _RENAMES.get(name, name)
-            child = inner[name] if isinstance(inner, (FlaskForm, Form)) and name in inner else None
+            child = inner[name] if isinstance(inner, (TrainerForm, Form)) and name in inner else None
         if child is None:
             break
         node = child

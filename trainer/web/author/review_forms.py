@@ -1,7 +1,7 @@
 """Forms of the review queue. The answers a trainer decides travel with the form, so a decision
 applies to exactly the answers that were on the screen, not to whatever the group holds later."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import TrainerForm
 from wtforms import (BooleanField, FloatField, HiddenField, RadioField, SelectField, StringField, SubmitField,
                      TextAreaField)
 from wtforms.fields.choices import SelectChoice
@@ -23,7 +23,7 @@ def _comment():
                          render_kw={"rows": 2, "maxlength": MAX_TEXT})
 
 
-class _Answers(FlaskForm):
+class _Answers(TrainerForm):
     """The ids of the answers shown, comma-separated."""
 
     answer_ids = HiddenField(validators=[DataRequired()])
@@ -56,7 +56,7 @@ class AnswerDecisionForm(_Scored, _Answers):
     submit = SubmitField(_l("Set this score"))
 
 
-class RunDecisionForm(_Scored, FlaskForm):
+class RunDecisionForm(_Scored, TrainerForm):
     score = FloatField(_l("Final score"), validators=[InputRequired(message=_l("Give a score."))],
                        render_kw={"inputmode": "decimal"})
     passed = RadioField(_l("Verdict"),
@@ -67,7 +67,7 @@ class RunDecisionForm(_Scored, FlaskForm):
     submit = SubmitField(_l("Set this result"))
 
 
-class ConfirmRunForm(FlaskForm):
+class ConfirmRunForm(TrainerForm):
     """Keep the machine's grade; the reason is optional."""
 
     reason = _reason(required=False)

@@ -5,7 +5,7 @@ checks the files (``authoring.problems_of``). ``scenario_data`` converts between
 the file's data, and ``scenario_problems`` puts each problem beside the field it names.
 """
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import TrainerForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, SelectField, SelectMultipleField,
                      StringField, SubmitField, TextAreaField)
@@ -169,7 +169,7 @@ class CalibrationForm(Form):
 
 # --- the editor --------------------------------------------------------------------------------
 
-class ScenarioForm(FlaskForm):
+class ScenarioForm(TrainerForm):
     """The whole scenario file, plus the editor's own fields (revision, publishing note)."""
 
     #: ``authoring.revision`` when the editor was opened: a save over someone else's is refused.
@@ -210,7 +210,7 @@ class ScenarioForm(FlaskForm):
         return False
 
 
-class NewScenarioForm(FlaskForm):
+class NewScenarioForm(TrainerForm):
     """The id of a new scenario (and of a copy): the file name, fixed once chosen."""
 
     key = StringField(_l("Id (lowercase letters, digits and hyphens, e.g. refund-scratched-cup)"),
@@ -228,7 +228,7 @@ class NewScenarioForm(FlaskForm):
             raise ValidationError(_l("A scenario (or a draft) with this id exists already."))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(TrainerForm):
     file = FileField(_l("Scenario file (.yaml)"), validators=[FileRequired(_l("Choose a file."))])
     submit = SubmitField(_l("Import"))
 

@@ -1,11 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import TrainerForm
 from wtforms import HiddenField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 
-class MarkStudiedForm(FlaskForm):
+class MarkStudiedForm(TrainerForm):
     studied = HiddenField(default="1")
 
     @property
@@ -13,7 +13,7 @@ class MarkStudiedForm(FlaskForm):
         return self.studied.data != "0"
 
 
-class ReadingTimeForm(FlaskForm):
+class ReadingTimeForm(TrainerForm):
     """Sent by the page script with fetch; the CSRF token travels in a header."""
 
     seconds = IntegerField(validators=[InputRequired(), NumberRange(min=0, max=3600)])
@@ -24,7 +24,7 @@ MAX_RECALL = 1000
 MAX_ELAPSED_MS = 60 * 60 * 1000
 
 
-class DrillAnswerForm(FlaskForm):
+class DrillAnswerForm(TrainerForm):
     """The answer to one glossary card: a choice, or free text for recall (the prompt decides)."""
 
     #: The card's review count when it was shown; answering a card rated since is refused.
@@ -53,7 +53,7 @@ class DrillAnswerForm(FlaskForm):
         return self.choice.data if "choice" in self else (self.answer.data or "").strip()
 
 
-class DrillRatingForm(FlaskForm):
+class DrillRatingForm(TrainerForm):
     """How well the trainee knew the card; carries the answer so the review is stored in full."""
 
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=0)])
@@ -63,13 +63,13 @@ class DrillRatingForm(FlaskForm):
     rating = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=4)])
 
 
-class StartRunForm(FlaskForm):
+class StartRunForm(TrainerForm):
     """The brief's two start buttons carry the mode."""
 
     mode = StringField(validators=[AnyOf(("practice", "assessment"))])
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(TrainerForm):
     """One chat message. ``seq`` is the reply number the page expected: a resent form is stored once."""
 
     seq = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1, max=200)])

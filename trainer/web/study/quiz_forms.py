@@ -6,7 +6,7 @@ always send the authored position, which is what the graders expect.
 import random
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from ..forms import TrainerForm
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 MAX_ANSWER = 2000
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(TrainerForm):
     seq = HiddenField()
 
     def response(self):
@@ -82,7 +82,7 @@ def _ordering(item, seed):
              for i in shown}
 
     def validate(self, extra_validators=None):
-        ok = FlaskForm.validate(self, extra_validators)
+        ok = TrainerForm.validate(self, extra_validators)
         taken = [getattr(self, f"step_{i}").data for i in range(len(item.steps))]
         if ok and len(set(taken)) != len(taken):
             self.form_errors.append(_l("Each place can be used once."))
