@@ -3,6 +3,8 @@ environment variables, then the mapping given to ``create_app`` (tests)."""
 import secrets
 from pathlib import Path
 
+from . import sqlite_writers
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -49,6 +51,10 @@ def finalize(config, instance_path):
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         url = config.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'trainer.db'}"
         config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(url)
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options["connect_args"] = {**sqlite_writers.connect_args(config["SQLALCHEMY_DATABASE_URI"]),
+                               **options.get("connect_args", {})}
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not config.get("SECRET_KEY"):
         if not any(config.get(flag) for flag in ("DEMO", "TESTING", "DEBUG", "CLI")):
             raise RuntimeError("TRAINER_SECRET_KEY must be set outside demo and development")
