@@ -320,7 +320,7 @@ def test_a_malformed_import_imports_nothing(browser, tess, db):
     bad = browser.get("/author/items/rb-true/export").get_data(as_text=True).replace("answer: false", "answer: maybe")
     response = post(browser, "/author/items/import", {"text": good + bad, "quiz": QUIZ})
     page = text(response)
-    assert response.status_code == 200 and "Nothing was imported" in page
+    assert response.status_code == 400 and "Nothing was imported" in page
     assert "pasted.yaml:10" in page and "answer" in page  # the line where the wrong item starts
     assert db.session.scalars(select(ContentDraft)).all() == []
     page = text(post(browser, "/author/items/import", {"text": "items: [", "quiz": QUIZ}))

@@ -161,7 +161,7 @@ TERM = """- id: new-term
 def test_a_term_list_with_one_bad_entry_imports_nothing(browser, tess, db, text, message):
     response = browser.post("/author/glossary/import", {"file": (io.BytesIO(text.encode()), "terms.yaml")},
                             content_type="multipart/form-data")
-    assert response.status_code == 200 and message in unescape(page_of(response))
+    assert response.status_code == 400 and message in unescape(page_of(response))
     assert count(db, ContentDraft) == 0
 
 

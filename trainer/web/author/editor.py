@@ -271,4 +271,5 @@ def import_page(kind):
                 flash(ngettext("Imported %(num)s draft; check and publish it.",
                                "Imported %(num)s drafts; check and publish each.", len(drafts)), "success")
                 return redirect(url_for(LIST_ENDPOINTS[kind]))
-    return render_template("author/content_import.html", form=form, kind=kind, errors=errors)
+    refused = form.is_submitted()  # posted and not imported: the page says why (as the scenario import does)
+    return render_template("author/content_import.html", form=form, kind=kind, errors=errors), 400 if refused else 200
