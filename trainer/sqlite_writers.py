@@ -6,14 +6,16 @@ began with the SAVEPOINT, and its RELEASE committed everything at once: the rest
 committed apart, and a crash in between left, say, a chat reply stored without the conversation moving on.
 So a savepoint outside a transaction is preceded by BEGIN here.
 
-Then the queue. SQLite lets one transaction write at a time. A writer that finds the database locked sleeps and tries again
-(after 1, 2, 5, 10 … then 100 ms), so under concurrent submits a waiting writer sleeps on past the moment
-the lock frees and newcomers overtake it: transactions of a few milliseconds wait hundreds (measured with
-5 processes: p99 535 ms with the busy handler, 24 ms with this lock). Here each connection that is about to
-write first takes an exclusive ``flock`` on ``<database>.writers`` and drops it when its transaction ends:
-the writers waiting sleep in the kernel, and one wakes as soon as the lock is free. Reads never take it
-(WAL lets them read during a write). The kernel drops the lock of a process that dies. A process that does
-not come through here (the ``sqlite3`` shell) still meets SQLite's own lock and busy timeout.
+Then the queue. SQLite lets one transaction write at a time. A writer that finds the database locked sleeps
+and tries again (after 1, 2, 5, 10 … then 100 ms), so under concurrent submits a waiting writer sleeps on
+past the moment the lock frees and newcomers overtake it: transactions of a few milliseconds wait hundreds
+(``bench/sqlite_writers.py``, 5 processes: p99 438 ms with the busy handler, 29 ms with this lock). Here each
+connection that is about to write first takes an exclusive ``flock`` on ``<database>.writers`` and drops it
+when its transaction ends: the writers waiting sleep in the kernel, and one wakes as soon as the lock is free.
+Reads never take it (WAL lets them read during a write). The kernel drops the lock of a process that dies.
+A writer waits as long as the transaction before it lasts (SQLite's busy timeout gave up after 10 s); under
+gunicorn a request is still bounded by the worker timeout. A process that does not come through here (the
+``sqlite3`` shell) still meets SQLite's own lock and busy timeout.
 """
 import fcntl
 import os
