@@ -92,11 +92,11 @@ def test_manager_filters_the_board_and_opens_a_record_and_the_team_view(live_ser
     assert page.locator("figure.chart svg").count() >= 3
     assert page.locator("table.chart-table").count() >= 3
     widths = page.evaluate("[...document.querySelectorAll('figure.chart svg')].map(s => s.getBoundingClientRect().width)")
-    shown = [w for w in widths if w]  # each bar chart is drawn for wide and for narrow screens; one is shown
+    shown = [w for w in widths if w]  # each chart is drawn for wide and for narrow screens; one is shown
     assert shown and all(200 < w <= viewport["width"] for w in shown)
     assert len(shown) == len(widths) - page.locator("figure.chart svg.chart-svg-narrow").count()
-    labels = page.evaluate("[...document.querySelectorAll('figure.chart svg .chart-label')]"
+    labels = page.evaluate("[...document.querySelectorAll('figure.chart svg :is(.chart-label, .chart-tick)')]"
                            ".map(t => t.getBoundingClientRect().height).filter(h => h)")
-    assert labels and min(labels) >= 11  # label text stays readable (the SVG is not shrunk to a phone's width)
+    assert labels and min(labels) >= 11  # labels and ticks stay readable (no SVG shrunk to a phone's width)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert errors == []
