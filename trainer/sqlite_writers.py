@@ -88,7 +88,7 @@ def _savepoint_inside_a_transaction(conn, _name):
 @event.listens_for(Engine, "before_cursor_execute")
 def _queue_before_writing(_conn, cursor, statement, _params, _context, _executemany):
     connection = cursor.connection
-    if isinstance(connection, QueuedWriters) and not connection._holding and not _reads(statement):
+    if isinstance(connection, QueuedWriters) and not _reads(statement):  # writing() returns at once if held
         connection.writing()
 
 

@@ -34,7 +34,7 @@ from ..core import standing as standings
 from ..core import certification as rules
 from ..extensions import db
 from ..models import (Answer, CardState, Certification, CertificationStatus, Exam, GlossaryTerm, GradeOverride, Lesson,
-                      LessonProgress, Programme, Quiz, QuizAttempt, QuizItem, QuizResult, RoleplayRun, Scenario, SkillMark, User)
+                      LessonProgress, Programme, Quiz, QuizAttempt, QuizItem, QuizResult, RoleplayRun, Scenario, SkillMark)
 from ..models._types import utcnow
 from ..models.roleplay import FINISHED
 from . import certification, handbook

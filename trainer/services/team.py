@@ -7,7 +7,7 @@ funnel from the stored ``certification_statuses``, the skill gaps from the store
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, select
 
 from ..extensions import db
 from ..models import CertificationStatus, QuizResult, RoleplayRun
@@ -162,9 +162,11 @@ def _requirement(built, kind, key):
 
 def _exam_distributions(built, members, exam_best):
     """Each member's best percent on each programme exam."""
-    return [Distribution(key, _requirement(built, "exam", key).label, tuple(counts),
-                         _requirement(built, "exam", key).min_percent)
-            for key, counts in _distributions(built, members, "exam", exam_best).items()]
+    found = []
+    for key, counts in _distributions(built, members, "exam", exam_best).items():
+        exam = _requirement(built, "exam", key)
+        found.append(Distribution(key, exam.label, tuple(counts), exam.min_percent))
+    return found
 
 
 def _roleplay_distributions(built, members, runs):

@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from ..forms import TrainerForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import EmailField, SelectMultipleField, StringField, SubmitField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
+from ..forms import TrainerForm
 from ...core.roster import USERNAME
 from ...models import Role
 

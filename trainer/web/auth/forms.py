@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from ..forms import TrainerForm
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from ..forms import TrainerForm
 
 
 class LoginForm(TrainerForm):

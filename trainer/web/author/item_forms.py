@@ -11,12 +11,12 @@ import re
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from ..forms import TrainerForm
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, RadioField, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from ..forms import TrainerForm
 from ...core.content.manual import ID_PATTERN
 from ...core.content.quizzes import KINDS
 

@@ -10,9 +10,9 @@ import re
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from ..forms import TrainerForm
 from wtforms import FieldList, Form, FormField
 
+from ..forms import TrainerForm
 from .item_forms import dicts
 
 _PATH = re.compile(r"([^.\[\]]+)|\[(\d+)\]")

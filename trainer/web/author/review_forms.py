@@ -1,12 +1,12 @@
 """Forms of the review queue. The answers a trainer decides travel with the form, so a decision
 applies to exactly the answers that were on the screen, not to whatever the group holds later."""
 from flask_babel import lazy_gettext as _l
-from ..forms import TrainerForm
 from wtforms import (BooleanField, FloatField, HiddenField, RadioField, SelectField, StringField, SubmitField,
                      TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..forms import TrainerForm
 from ...core.review import MAX_ALIAS
 
 MAX_TEXT = 1000

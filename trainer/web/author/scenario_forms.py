@@ -5,7 +5,6 @@ checks the files (``authoring.problems_of``). ``scenario_data`` converts between
 the file's data, and ``scenario_problems`` puts each problem beside the field it names.
 """
 from flask_babel import lazy_gettext as _l
-from ..forms import TrainerForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, SelectField, SelectMultipleField,
                      StringField, SubmitField, TextAreaField)
@@ -13,6 +12,7 @@ from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..forms import TrainerForm
 from ...core.content.manual import ID_PATTERN
 from ...core.content.scenarios import CATEGORIES, KINDS, ORDER_FACTS, RULE_IDS
 

@@ -1,8 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from ..forms import TrainerForm
 from wtforms import HiddenField, IntegerField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
+
+from ..forms import TrainerForm
 
 
 class MarkStudiedForm(TrainerForm):

@@ -6,10 +6,11 @@ always send the authored position, which is what the graders expect.
 import random
 
 from flask_babel import lazy_gettext as _l
-from ..forms import TrainerForm
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, TextAreaField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
+
+from ..forms import TrainerForm
 
 MAX_ANSWER = 2000
 
